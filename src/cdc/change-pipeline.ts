@@ -1,0 +1,104 @@
+// The sink between the stream and the job queue: each change is planned as it
+// arrives, folded into a set of distinct job keys (memory grows with distinct
+// keys, not with rows), and the set is enqueued in one database transaction at
+// commit. Only then does the stream acknowledge the commit's LSN.
+import type pg from 'pg';
+import type { RowChange } from '../domain/change-event.ts';
+import type { JobRequest } from '../domain/jobs.ts';
+import { planChange, type PlanContext } from '../domain/planner.ts';
+import { readLocations } from '../db/queries/adapter-reads.ts';
+import { listPlanLinks } from '../db/queries/practice-links.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import type { Logger } from '../log/logger.ts';
+import type { TransactionSink } from './replication-stream.ts';
+
+export interface ChangePipelineOptions {
+  pool: pg.Pool;
+  jobs: JobQueue;
+  debounceSeconds: number;
+  horizonDays: number;
+  logger: Logger;
+  now?: () => Date;
+  /** flush the open transaction's keys early past this many (bounded memory for huge transactions) */
+  maxPendingKeys?: number;
+  /** refresh links and time zones at least this often */
+  contextTtlMs?: number;
+}
+
+export interface PipelineStats {
+  transactions: number;
+  changes: number;
+  jobsRequested: number;
+  jobsCreated: number;
+  lastCommitAt: Date | null;
+}
+
+export class ChangePipeline implements TransactionSink {
+  private pending = new Map<string, JobRequest>();
+  private ctx: { links: PlanContext['links']; timeZones: PlanContext['timeZones']; loadedAt: number } | null = null;
+  private linksChanged = false;
+  private txMaxEventId = 0;
+  /** highest outbox event id of a committed (planned and enqueued) transaction */
+  committedEventId = 0;
+  readonly stats: PipelineStats = { transactions: 0, changes: 0, jobsRequested: 0, jobsCreated: 0, lastCommitAt: null };
+  private readonly o: Required<Omit<ChangePipelineOptions, 'now'>> & { now: () => Date };
+
+  constructor(opts: ChangePipelineOptions) {
+    this.o = { maxPendingKeys: 10_000, contextTtlMs: 60_000, now: () => new Date(), ...opts };
+  }
+
+  private async context(): Promise<PlanContext> {
+    if (!this.ctx || Date.now() - this.ctx.loadedAt > this.o.contextTtlMs) {
+      const [links, locations] = await Promise.all([listPlanLinks(this.o.pool), readLocations(this.o.pool)]);
+      this.ctx = { links, timeZones: new Map(locations.map((l) => [l.locationId, l.timeZone])), loadedAt: Date.now() };
+    }
+    return { links: this.ctx.links, timeZones: this.ctx.timeZones, now: this.o.now(), horizonDays: this.o.horizonDays };
+  }
+
+  begin(): void {
+    this.pending.clear();
+    this.txMaxEventId = 0;
+  }
+
+  async change(c: RowChange): Promise<void> {
+    this.stats.changes++;
+    if (c.table === 'change_event' && c.event.eventId > this.txMaxEventId) this.txMaxEventId = c.event.eventId;
+    if (c.table === 'practice_link') this.linksChanged = true;
+    for (const job of planChange(c, await this.context())) this.pending.set(`${job.queue}\u0000${job.key}`, job);
+    if (this.pending.size >= this.o.maxPendingKeys) await this.flush();
+  }
+
+  async commit(): Promise<void> {
+    await this.flush();
+    this.stats.transactions++;
+    if (this.txMaxEventId > this.committedEventId) this.committedEventId = this.txMaxEventId;
+    this.stats.lastCommitAt = new Date();
+    // a link change shows in the next transaction's plan
+    if (this.linksChanged) { this.ctx = null; this.linksChanged = false; }
+  }
+
+  reset(): void {
+    this.pending.clear();
+    this.ctx = null;
+  }
+
+  /** Enqueues the folded keys in one transaction; keyed, so a replay adds nothing. */
+  async flush(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const list = [...this.pending.values()];
+    this.pending.clear();
+    const client = await this.o.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const created = await this.o.jobs.enqueue(list, this.o.debounceSeconds, client);
+      await client.query('COMMIT');
+      this.stats.jobsRequested += list.length;
+      this.stats.jobsCreated += created;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+}

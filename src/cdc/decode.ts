@@ -1,0 +1,32 @@
+// pgoutput row messages of the streamed tables -> canonical RowChange.
+import { decodeChangeEvent, decodeLinkRow, type RowChange } from '../domain/change-event.ts';
+
+export interface PgoutputRowMessage {
+  tag: 'insert' | 'update' | 'delete';
+  relation: { schema: string; name: string };
+  old?: Record<string, unknown> | null;
+  new?: Record<string, unknown> | null;
+  key?: Record<string, unknown> | null;
+}
+
+/** Returns null for tables the connector does not stream (never expected: the publications list them). */
+export function decodeRowMessage(m: PgoutputRowMessage): RowChange | null {
+  if (m.relation.schema !== 'healthengine') return null;
+  const oldRow = m.old ?? m.key ?? null;
+  const newRow = m.new ?? null;
+  switch (m.relation.name) {
+    case 'change_event':
+      return m.tag === 'insert' && newRow ? { table: 'change_event', event: decodeChangeEvent(newRow) } : null;
+    case 'practice_link':
+      return { table: 'practice_link', op: m.tag, old: decodeLinkRow(oldRow), new: decodeLinkRow(newRow) };
+    case 'resync_request':
+      return { table: 'resync_request', op: m.tag, requestId: Number((newRow ?? oldRow)?.request_id) };
+    case 'liveness_hours': {
+      const ids = new Set<number>();
+      for (const r of [oldRow, newRow]) if (r && r.link_id !== undefined && r.link_id !== null) ids.add(Number(r.link_id));
+      return { table: 'liveness_hours', op: m.tag, linkIds: [...ids] };
+    }
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,148 @@
+// Reads the slot through pgoutput and hands each transaction to the sink.
+// Acknowledgement is entirely ours: pg-logical-replication 2.5.0 would
+// otherwise acknowledge what it has merely *received* (auto mode, and its
+// timer even with auto off), which loses changes on a crash. So: auto off,
+// timer off (timeoutSeconds 0), and we acknowledge a commit's end LSN only
+// after the sink has made its jobs durable; keepalives that ask for a reply get
+// the last processed LSN, or the server position when nothing is in flight.
+import { LogicalReplicationService, PgoutputPlugin } from 'pg-logical-replication';
+import type { RowChange } from '../domain/change-event.ts';
+import type { Logger } from '../log/logger.ts';
+import { decodeRowMessage, type PgoutputRowMessage } from './decode.ts';
+import { lsnGreater, maxLsn } from './lsn.ts';
+
+export const HEARTBEAT_PREFIX = 'healthengine.heartbeat';
+
+export interface TransactionSink {
+  begin(): void;
+  /** folds one change into the open transaction; may flush early to bound memory */
+  change(c: RowChange): Promise<void> | void;
+  /** makes every job of the transaction durable; the LSN is acknowledged only after it resolves */
+  commit(): Promise<void>;
+  /** the stream restarted: drop anything of an unfinished transaction */
+  reset(): void;
+}
+
+export interface ReplicationStreamOptions {
+  connectionString: string;
+  slotName: string;
+  publications: readonly string[];
+  sink: TransactionSink;
+  logger: Logger;
+  onAcknowledged?: (lsn: string) => void;
+}
+
+interface Msg {
+  tag: string;
+  commitEndLsn?: string | null;
+  prefix?: string;
+  transactional?: boolean;
+}
+
+export class ReplicationStream {
+  private service: LogicalReplicationService | null = null;
+  private inTransaction = false;
+  private failed: Error | null = null;
+  private lastAcked: string | null = null;
+  private stopping = false;
+  private readonly o: ReplicationStreamOptions;
+
+  constructor(opts: ReplicationStreamOptions) {
+    this.o = opts;
+  }
+
+  get acknowledgedLsn(): string | null {
+    return this.lastAcked;
+  }
+
+  /** Streams until stop() or a failure; resolves or rejects when the stream ends. */
+  async runOnce(): Promise<void> {
+    this.failed = null;
+    this.inTransaction = false;
+    this.o.sink.reset();
+    // a fresh service per connection: re-subscribing one instance can skip unacknowledged data
+    const service = new LogicalReplicationService(
+      { connectionString: this.o.connectionString },
+      { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: true } },
+    );
+    this.service = service;
+    let streamError: Error | null = null;
+    service.on('error', (err: Error) => { streamError ??= err; });
+    service.on('data', async (lsn: string, msg: Msg) => {
+      if (this.failed || this.stopping) return;
+      try {
+        await this.handle(service, lsn, msg);
+      } catch (err) {
+        // stop consuming: nothing after this point may be acknowledged
+        this.failed = err as Error;
+        this.o.logger.error({ err: { message: (err as Error).message } }, 'change stream: processing failed; reconnecting from the last acknowledged position');
+        void service.stop();
+      }
+    });
+    service.on('heartbeat', (lsn: string, _ts: number, shouldRespond: boolean) => {
+      if (!shouldRespond || this.failed) return;
+      const idle = !this.inTransaction && !this.busy(service);
+      const target = idle ? maxLsn(this.lastAcked, lsn) : this.lastAcked;
+      if (target) void this.ack(service, target);
+    });
+    const plugin = new PgoutputPlugin({ protoVersion: 1, publicationNames: [...this.o.publications], messages: true });
+    try {
+      await service.subscribe(plugin, this.o.slotName, '0/00000000');
+    } finally {
+      await service.stop().catch(() => {});
+      this.service = null;
+    }
+    const err = this.failed ?? streamError;
+    if (err && !this.stopping) throw err;
+  }
+
+  private busy(service: LogicalReplicationService): boolean {
+    // the library's own queue of received-but-unprocessed messages
+    const s = service as unknown as { _messageQueue?: unknown[]; _processing?: boolean };
+    return (s._messageQueue?.length ?? 0) > 0;
+  }
+
+  private async handle(service: LogicalReplicationService, lsn: string, msg: Msg): Promise<void> {
+    switch (msg.tag) {
+      case 'begin':
+        this.inTransaction = true;
+        this.o.sink.begin();
+        return;
+      case 'insert':
+      case 'update':
+      case 'delete': {
+        const change = decodeRowMessage(msg as unknown as PgoutputRowMessage);
+        if (change) await this.o.sink.change(change);
+        return;
+      }
+      case 'commit':
+        await this.o.sink.commit();
+        this.inTransaction = false;
+        await this.ack(service, msg.commitEndLsn ?? lsn);
+        return;
+      case 'message':
+        // our own heartbeat: nothing is in flight, so its position is safe to confirm
+        if (msg.prefix === HEARTBEAT_PREFIX && !msg.transactional && !this.inTransaction) await this.ack(service, lsn);
+        return;
+      default:
+        return; // relation, type, origin, truncate: nothing to plan
+    }
+  }
+
+  private async ack(service: LogicalReplicationService, lsn: string): Promise<void> {
+    if (this.lastAcked && !lsnGreater(lsn, this.lastAcked)) {
+      await service.acknowledge(this.lastAcked);
+      return;
+    }
+    const ok = await service.acknowledge(lsn);
+    if (ok) {
+      this.lastAcked = lsn;
+      this.o.onAcknowledged?.(lsn);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.service?.stop().catch(() => {});
+  }
+}

@@ -1,0 +1,154 @@
+// Owns the replication stream for this database: one owner at a time through
+// an advisory lock held on a dedicated session (it dies with the process, so a
+// standby takes over within a lock-poll interval), reconnects with backoff
+// after errors or a PostgreSQL restart, emits heartbeats so an idle database's
+// slot keeps advancing, and prunes outbox rows the slot has confirmed.
+import pg from 'pg';
+import type { Logger } from '../log/logger.ts';
+import { HEARTBEAT_PREFIX, ReplicationStream, type TransactionSink } from './replication-stream.ts';
+
+export interface StreamRunnerOptions {
+  pool: pg.Pool;
+  connectionString: string;
+  slotName: string;
+  publications: readonly string[];
+  sink: TransactionSink;
+  logger: Logger;
+  heartbeatSeconds: number;
+  instanceId: string;
+  lockPollMs?: number;
+  /** highest outbox event id whose transaction is acknowledged */
+  acknowledgedEventId: () => number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class StreamRunner {
+  private stopped = false;
+  private stream: ReplicationStream | null = null;
+  private lockClient: pg.Client | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private loop: Promise<void> | null = null;
+  private owning = false;
+  private lastAckRecorded = 0;
+  private readonly o: StreamRunnerOptions;
+
+  constructor(opts: StreamRunnerOptions) {
+    this.o = opts;
+  }
+
+  get isOwner(): boolean {
+    return this.owning;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  private async acquire(): Promise<pg.Client | null> {
+    const c = new pg.Client({ connectionString: this.o.connectionString, application_name: `he-connector-lock:${this.o.instanceId}` });
+    c.on('error', () => {});
+    try {
+      await c.connect();
+      const r = await c.query(`SELECT pg_try_advisory_lock(hashtext('healthengine.stream:' || $1)) AS ok`, [this.o.slotName]);
+      if (r.rows[0].ok) return c;
+    } catch (err) {
+      this.o.logger.warn({ err: { message: (err as Error).message } }, 'change stream: cannot reach the database to take ownership');
+    }
+    await c.end().catch(() => {});
+    return null;
+  }
+
+  private async run(): Promise<void> {
+    let waitingLogged = false;
+    let backoff = 500;
+    while (!this.stopped) {
+      const lock = await this.acquire();
+      if (!lock) {
+        if (!waitingLogged) this.o.logger.info('change stream: another instance owns the stream; standing by');
+        waitingLogged = true;
+        await sleep(this.o.lockPollMs ?? 2000);
+        continue;
+      }
+      waitingLogged = false;
+      this.lockClient = lock;
+      this.owning = true;
+      let lockLost = false;
+      lock.on('error', () => { lockLost = true; void this.stream?.stop(); });
+      lock.on('end', () => { lockLost = true; void this.stream?.stop(); });
+      await this.recordOwner();
+      this.o.logger.info({ slot: this.o.slotName }, 'change stream: owner; streaming');
+      this.startHeartbeat();
+      while (!this.stopped && !lockLost) {
+        this.stream = new ReplicationStream({
+          connectionString: this.o.connectionString,
+          slotName: this.o.slotName,
+          publications: this.o.publications,
+          sink: this.o.sink,
+          logger: this.o.logger,
+          onAcknowledged: (lsn) => void this.onAck(lsn),
+        });
+        const started = Date.now();
+        try {
+          await this.stream.runOnce();
+        } catch (err) {
+          if (this.stopped) break;
+          this.o.logger.warn({ err: { message: (err as Error).message, code: (err as { code?: string }).code } }, 'change stream: disconnected; reconnecting');
+        }
+        if (this.stopped || lockLost) break;
+        backoff = Date.now() - started > 30_000 ? 500 : Math.min(backoff * 2, 15_000);
+        await sleep(backoff);
+      }
+      this.stopHeartbeat();
+      this.owning = false;
+      await lock.end().catch(() => {});
+      this.lockClient = null;
+    }
+  }
+
+  private startHeartbeat(): void {
+    this.stopHeartbeat();
+    this.heartbeat = setInterval(() => {
+      // a WAL message travels through the slot; its position is safe to confirm
+      // when it arrives with nothing in flight, so the slot advances even when idle
+      this.o.pool.query(`SELECT pg_logical_emit_message(false, $1, now()::text)`, [HEARTBEAT_PREFIX]).catch(() => {});
+    }, this.o.heartbeatSeconds * 1000);
+    this.heartbeat.unref();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+
+  private async recordOwner(): Promise<void> {
+    await this.o.pool.query(
+      `INSERT INTO healthengine.stream_state (slot_name, owner, owner_since) VALUES ($1, $2, now())
+       ON CONFLICT (slot_name) DO UPDATE SET owner = excluded.owner, owner_since = excluded.owner_since`,
+      [this.o.slotName, this.o.instanceId],
+    ).catch(() => {});
+  }
+
+  private async onAck(lsn: string): Promise<void> {
+    // bookkeeping at most once a second: it must not cost a write per transaction
+    if (Date.now() - this.lastAckRecorded < 1000) return;
+    this.lastAckRecorded = Date.now();
+    await this.o.pool.query(
+      `UPDATE healthengine.stream_state SET last_ack_lsn = $2::pg_lsn, last_ack_at = now() WHERE slot_name = $1`,
+      [this.o.slotName, lsn],
+    ).catch(() => {});
+    // outbox rows exist for DBAs to inspect; once the slot confirmed them they are done
+    const upTo = this.o.acknowledgedEventId();
+    if (upTo > 0) {
+      await this.o.pool.query(`DELETE FROM healthengine.change_event WHERE event_id <= $1`, [upTo]).catch(() => {});
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.stopHeartbeat();
+    await this.stream?.stop();
+    await this.lockClient?.end().catch(() => {});
+    await this.loop?.catch(() => {});
+  }
+}

@@ -1,0 +1,38 @@
+// Reads behind `status`: what a practice admin and an on-call engineer need.
+import type { Queryable } from './practice-links.ts';
+
+export interface SlotStatus {
+  exists: boolean;
+  active: boolean;
+  walStatus: string | null;
+  lagBytes: number | null;
+  oldestPendingEventAt: Date | null;
+  owner: string | null;
+  lastAckAt: Date | null;
+}
+
+export async function slotStatus(db: Queryable, slotName: string): Promise<SlotStatus> {
+  const r = await db.query(
+    `SELECT s.active, s.wal_status,
+            pg_wal_lsn_diff(pg_current_wal_lsn(), s.confirmed_flush_lsn)::bigint AS lag,
+            (SELECT min(created_at) FROM healthengine.change_event) AS oldest,
+            st.owner, st.last_ack_at
+     FROM pg_replication_slots s LEFT JOIN healthengine.stream_state st ON st.slot_name = s.slot_name
+     WHERE s.slot_name = $1`,
+    [slotName],
+  );
+  const x = r.rows[0];
+  if (!x) return { exists: false, active: false, walStatus: null, lagBytes: null, oldestPendingEventAt: null, owner: null, lastAckAt: null };
+  return { exists: true, active: x.active, walStatus: x.wal_status, lagBytes: x.lag === null ? null : Number(x.lag), oldestPendingEventAt: x.oldest, owner: x.owner, lastAckAt: x.last_ack_at };
+}
+
+/** Jobs waiting or running per link, from pg-boss's job table. */
+export async function pendingJobsByLink(db: Queryable, jobSchema: string): Promise<Map<number, number>> {
+  const exists = await db.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [`${jobSchema}.job`]);
+  if (!exists.rows[0].ok) return new Map();
+  const r = await db.query(
+    `SELECT (data->>'linkId')::bigint AS link_id, count(*)::int AS n FROM ${jobSchema}.job
+     WHERE state IN ('created','retry','active') AND data ? 'linkId' GROUP BY 1`,
+  );
+  return new Map(r.rows.map((x) => [Number(x.link_id), x.n]));
+}

@@ -1,0 +1,118 @@
+// The change planner: a pure function from one captured row change to the job
+// requests it implies. Replaying a change yields the same keys, so a replay
+// after a crash costs at most a repeated (idempotent) push, never a lost one.
+import { DateTime } from 'luxon';
+import type { ChangeEvent, LinkRow, RowChange } from './change-event.ts';
+import { jobs, type JobRequest } from './jobs.ts';
+
+export interface PlanLink {
+  linkId: number;
+  generation: number;
+  enabled: boolean;
+  locationIds: readonly string[];
+}
+
+export interface PlanContext {
+  /** links as they are now (enabled or not); changes at locations no enabled link covers produce nothing */
+  links: readonly PlanLink[];
+  timeZones: ReadonlyMap<string, string>;
+  now: Date;
+  horizonDays: number;
+}
+
+/** Sentinel calendar id: every calendar of the location. */
+export const ALL_CALENDARS = '*';
+
+function linksFor(ctx: PlanContext, locationId: string | null): PlanLink[] {
+  return ctx.links.filter((l) => l.enabled && (locationId === null || l.locationIds.includes(locationId)));
+}
+
+function localToday(tz: string, now: Date): DateTime {
+  return DateTime.fromJSDate(now, { zone: tz }).startOf('day');
+}
+
+/** Practice-local dates inside [today, today + horizon) that the event dirties. */
+export function datesForEvent(ev: ChangeEvent, tz: string, now: Date, horizonDays: number): string[] {
+  const first = localToday(tz, now);
+  const last = first.plus({ days: horizonDays - 1 });
+  let from: DateTime;
+  let to: DateTime;
+  if (ev.atFrom && ev.atTo) {
+    from = DateTime.fromJSDate(ev.atFrom, { zone: tz }).startOf('day');
+    // an appointment ending exactly at midnight does not touch the next day
+    to = DateTime.fromJSDate(new Date(Math.max(ev.atFrom.getTime(), ev.atTo.getTime() - 1)), { zone: tz }).startOf('day');
+  } else if (ev.localFrom) {
+    from = DateTime.fromISO(ev.localFrom, { zone: tz });
+    to = DateTime.fromISO(ev.localTo ?? ev.localFrom, { zone: tz });
+  } else {
+    from = first;
+    to = last;
+  }
+  if (!from.isValid || !to.isValid) return [];
+  if (from < first) from = first;
+  if (to > last) to = last;
+  const out: string[] = [];
+  for (let d = from; d <= to; d = d.plus({ days: 1 })) {
+    // luxon weekday: 1 = Monday .. 7 = Sunday; ours: 0 = Sunday
+    if (ev.weekday !== null && d.weekday % 7 !== ev.weekday) continue;
+    out.push(d.toISODate()!);
+  }
+  return out;
+}
+
+function planEvent(ev: ChangeEvent, ctx: PlanContext): JobRequest[] {
+  const out: JobRequest[] = [];
+  if (ev.kind === 'config' && ev.configKind) {
+    for (const l of linksFor(ctx, ev.locationId)) {
+      out.push(jobs.configPush(l.linkId, l.generation, ev.configKind));
+      // a new or changed resource needs its availability too
+      if (ev.configKind === 'resources' && ev.calendarId) {
+        out.push(jobs.availabilityFull(l.linkId, l.generation, { calendarId: ev.calendarId, ...(ev.locationId ? { locationId: ev.locationId } : {}) }));
+      }
+    }
+    return out;
+  }
+  if (ev.kind === 'appointment_state') {
+    // the connector's own writes (a Healthengine cancellation applied) never echo back
+    if (ev.origin === 'pms' && ev.appointmentId && ev.appointmentState) {
+      out.push(jobs.appointmentOutbound(ev.appointmentId, ev.appointmentState));
+    }
+    return out;
+  }
+  // availability: every origin, the connector's own bookings included
+  const targets = ev.locationId === null ? [...ctx.timeZones.keys()] : [ev.locationId];
+  for (const locationId of targets) {
+    const links = linksFor(ctx, locationId);
+    if (links.length === 0) continue;
+    const tz = ctx.timeZones.get(locationId);
+    if (!tz) continue;
+    const dates = datesForEvent(ev, tz, ctx.now, ctx.horizonDays);
+    const calendarId = ev.calendarId ?? ALL_CALENDARS;
+    for (const l of links) for (const date of dates) out.push(jobs.availabilityPush(l.linkId, l.generation, locationId, calendarId, date));
+  }
+  return out;
+}
+
+/** A save by a PMS user moves updated_at; the connector's own status writes do not. */
+function isUserSave(oldRow: LinkRow | null, newRow: LinkRow | null): boolean {
+  return !oldRow || !newRow || oldRow.updatedAt !== newRow.updatedAt;
+}
+
+export function planChange(change: RowChange, ctx: PlanContext): JobRequest[] {
+  switch (change.table) {
+    case 'change_event':
+      return planEvent(change.event, ctx);
+    case 'practice_link': {
+      if (change.op === 'delete') return [];
+      if (change.op === 'update' && !isUserSave(change.old, change.new)) return [];
+      return change.new ? [jobs.linkSync(change.new.linkId)] : [];
+    }
+    case 'resync_request':
+      return change.op === 'insert' ? [jobs.resync(change.requestId)] : [];
+    case 'liveness_hours':
+      return change.linkIds.flatMap((id) => {
+        const l = ctx.links.find((x) => x.linkId === id && x.enabled);
+        return l ? [jobs.configPush(l.linkId, l.generation, 'liveness')] : [];
+      });
+  }
+}

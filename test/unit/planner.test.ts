@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import type { ChangeEvent, LinkRow } from '../../src/domain/change-event.ts';
+import { QUEUES } from '../../src/domain/jobs.ts';
+import { datesForEvent, planChange, type PlanContext } from '../../src/domain/planner.ts';
+
+const ctx: PlanContext = {
+  links: [
+    { linkId: 1, generation: 1, enabled: true, locationIds: ['perth'] },
+    { linkId: 2, generation: 3, enabled: true, locationIds: ['sydney', 'parramatta'] },
+    { linkId: 3, generation: 1, enabled: false, locationIds: ['hobart'] },
+  ],
+  timeZones: new Map([['perth', 'Australia/Perth'], ['sydney', 'Australia/Sydney'], ['parramatta', 'Australia/Sydney'], ['hobart', 'Australia/Hobart'], ['darwin', 'Australia/Darwin']]),
+  // Monday 2026-11-23 09:00 in Sydney
+  now: new Date('2026-11-22T22:00:00Z'),
+  horizonDays: 14,
+};
+
+function ev(p: Partial<ChangeEvent>): ChangeEvent {
+  return { eventId: 1, origin: 'pms', kind: 'availability', configKind: null, locationId: null, calendarId: null, atFrom: null, atTo: null, localFrom: null, localTo: null, weekday: null, appointmentId: null, appointmentState: null, ...p };
+}
+
+const keys = (c: Parameters<typeof planChange>[0]) => planChange(c, ctx).map((j) => `${j.queue} ${j.key}`).sort();
+
+describe('change planner', () => {
+  it('an appointment at a linked location dirties its practice-local date', () => {
+    // 2026-11-24 07:30 Perth = 2026-11-23 23:30Z
+    expect(keys({ table: 'change_event', event: ev({ locationId: 'perth', calendarId: 'prac-1', atFrom: new Date('2026-11-23T23:30:00Z'), atTo: new Date('2026-11-24T00:00:00Z') }) }))
+      .toEqual([`${QUEUES.availabilityPush} link:1:g1:perth:prac-1:2026-11-24`]);
+  });
+
+  it('the same instant is a different local date in Sydney and Perth', () => {
+    const at = { atFrom: new Date('2026-11-24T14:30:00Z'), atTo: new Date('2026-11-24T15:00:00Z') };
+    expect(keys({ table: 'change_event', event: ev({ locationId: 'perth', calendarId: 'c', ...at }) })[0]).toContain('2026-11-24');
+    expect(keys({ table: 'change_event', event: ev({ locationId: 'sydney', calendarId: 'c', ...at }) })[0]).toContain('2026-11-25');
+  });
+
+  it('an appointment spanning midnight dirties both days; one ending at midnight only one', () => {
+    const spanning = keys({ table: 'change_event', event: ev({ locationId: 'perth', calendarId: 'c', atFrom: new Date('2026-11-24T15:30:00Z'), atTo: new Date('2026-11-24T16:30:00Z') }) });
+    expect(spanning.map((k) => k.slice(-10))).toEqual(['2026-11-24', '2026-11-25']);
+    const atMidnight = keys({ table: 'change_event', event: ev({ locationId: 'perth', calendarId: 'c', atFrom: new Date('2026-11-24T15:30:00Z'), atTo: new Date('2026-11-24T16:00:00Z') }) });
+    expect(atMidnight.map((k) => k.slice(-10))).toEqual(['2026-11-24']);
+  });
+
+  it('a weekly-hours change dirties every matching weekday in the horizon', () => {
+    // weekday 2 = Tuesday; horizon from Mon 23 Nov (Sydney) for 14 days
+    const k = keys({ table: 'change_event', event: ev({ locationId: 'sydney', calendarId: 'prac-2', weekday: 2 }) });
+    expect(k.map((x) => x.slice(-10))).toEqual(['2026-11-24', '2026-12-01']);
+  });
+
+  it('leave dirties its dates, clipped to the horizon', () => {
+    const k = keys({ table: 'change_event', event: ev({ locationId: 'sydney', calendarId: 'prac-2', localFrom: '2026-11-20', localTo: '2026-11-25' }) });
+    expect(k.map((x) => x.slice(-10))).toEqual(['2026-11-23', '2026-11-24', '2026-11-25']);
+    expect(keys({ table: 'change_event', event: ev({ locationId: 'sydney', calendarId: 'p', localFrom: '2027-03-01', localTo: '2027-03-02' }) })).toEqual([]);
+  });
+
+  it('a change at a location no enabled link covers produces nothing', () => {
+    expect(keys({ table: 'change_event', event: ev({ locationId: 'darwin', calendarId: 'c', localFrom: '2026-11-24', localTo: '2026-11-24' }) })).toEqual([]);
+    expect(keys({ table: 'change_event', event: ev({ locationId: 'hobart', calendarId: 'c', localFrom: '2026-11-24', localTo: '2026-11-24' }) })).toEqual([]);
+    expect(keys({ table: 'change_event', event: ev({ kind: 'config', configKind: 'resources', locationId: 'darwin' }) })).toEqual([]);
+  });
+
+  it('config changes go to every link covering the location, or all links when no location', () => {
+    expect(keys({ table: 'change_event', event: ev({ kind: 'config', configKind: 'appointment_types', locationId: 'parramatta' }) }))
+      .toEqual([`${QUEUES.configPush} link:2:g3:appointment_types`]);
+    expect(keys({ table: 'change_event', event: ev({ kind: 'config', configKind: 'liveness' }) }))
+      .toEqual([`${QUEUES.configPush} link:1:g1:liveness`, `${QUEUES.configPush} link:2:g3:liveness`]);
+  });
+
+  it('a resource change also refreshes that calendar\'s availability', () => {
+    expect(keys({ table: 'change_event', event: ev({ kind: 'config', configKind: 'resources', locationId: 'perth', calendarId: 'prac-9' }) }))
+      .toEqual([`${QUEUES.availabilityFull} link:1:g1:perth:prac-9`, `${QUEUES.configPush} link:1:g1:resources`]);
+  });
+
+  it('a PMS-side cancellation becomes an outbound job; the connector\'s own does not echo', () => {
+    const e = ev({ kind: 'appointment_state', appointmentId: 'a-1', appointmentState: 'cancelled' });
+    expect(keys({ table: 'change_event', event: e })).toEqual([`${QUEUES.appointmentOutbound} appt:a-1:cancelled`]);
+    expect(keys({ table: 'change_event', event: { ...e, origin: 'connector' } })).toEqual([]);
+  });
+
+  it('the connector\'s own booking still dirties availability', () => {
+    expect(keys({ table: 'change_event', event: ev({ origin: 'connector', locationId: 'perth', calendarId: 'c', localFrom: '2026-11-25', localTo: '2026-11-25' }) })).toHaveLength(1);
+  });
+
+  const link = (p: Partial<LinkRow>): LinkRow => ({ linkId: 7, practiceId: '1', locationIds: ['perth'], enabled: true, status: 'pending', generation: 1, updatedAt: 't1', ...p });
+
+  it('control tables: a link added, saved by a user, or a resync requested; status writes are ignored', () => {
+    expect(keys({ table: 'practice_link', op: 'insert', old: null, new: link({}) })).toEqual([`${QUEUES.linkSync} link:7`]);
+    expect(keys({ table: 'practice_link', op: 'update', old: link({}), new: link({ updatedAt: 't2', enabled: false }) })).toEqual([`${QUEUES.linkSync} link:7`]);
+    expect(keys({ table: 'practice_link', op: 'update', old: link({}), new: link({ status: 'active' }) })).toEqual([]);
+    expect(keys({ table: 'practice_link', op: 'delete', old: link({}), new: null })).toEqual([]);
+    expect(keys({ table: 'resync_request', op: 'insert', requestId: 5 })).toEqual([`${QUEUES.resync} resync:5`]);
+    expect(keys({ table: 'resync_request', op: 'update', requestId: 5 })).toEqual([]);
+    expect(keys({ table: 'liveness_hours', op: 'update', linkIds: [1, 3] })).toEqual([`${QUEUES.configPush} link:1:g1:liveness`]);
+  });
+
+  it('is deterministic: replaying a change yields the same keys', () => {
+    const c = { table: 'change_event' as const, event: ev({ locationId: 'sydney', calendarId: 'x', weekday: 4 }) };
+    expect(keys(c)).toEqual(keys(c));
+  });
+});
+
+describe('datesForEvent', () => {
+  it('whole horizon when the event names no dates', () => {
+    expect(datesForEvent(ev({}), 'Australia/Perth', ctx.now, 5)).toEqual(['2026-11-23', '2026-11-24', '2026-11-25', '2026-11-26', '2026-11-27']);
+  });
+});
