@@ -11,8 +11,10 @@ const seconds = (min: number, max: number) =>
 
 const identifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'expected a lower-case SQL identifier (letters, digits, _)' });
 
+const API_KEY_FORM = 'expected the vendor api-key Healthengine issued (at least 8 characters)';
+
 const url = (protocols: string[]) =>
-  z.string().refine((v) => {
+  z.string({ error: `expected a URL starting with ${protocols.map((p) => p + '//').join(' or ')}` }).refine((v) => {
     try { return protocols.includes(new URL(v).protocol); } catch { return false; }
   }, { error: `expected a URL starting with ${protocols.map((p) => p + '//').join(' or ')}` });
 
@@ -20,7 +22,7 @@ const url = (protocols: string[]) =>
 export const configSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   HEALTHENGINE_BASE_URL: url(['http:', 'https:']).default('https://healthengine.com.au/pms-api/v1'),
-  HEALTHENGINE_API_KEY: z.string().min(8, { error: 'expected the vendor api-key Healthengine issued (at least 8 characters)' }),
+  HEALTHENGINE_API_KEY: z.string({ error: API_KEY_FORM }).min(8, { error: API_KEY_FORM }),
   VENDOR_NAME: z.string().min(1).default('PMS Connector'),
   VENDOR_EMAIL: z.email({ error: 'expected an e-mail address' }).default('integrations@example.com'),
   VENDOR_ENVIRONMENT: z.enum(['DEV', 'UAT', 'PROD'], { error: 'expected DEV, UAT or PROD' }).default('DEV'),
