@@ -43,6 +43,8 @@ export class JobQueue {
       supervise: opts.supervise ?? true,
       schedule: opts.supervise ?? true,
       max: 4,
+      // how soon a job whose worker died (no heartbeat) is retried
+      superviseIntervalSeconds: 5,
     });
     this.boss.on('error', (err: Error) => this.log.error({ err: { message: err.message, code: (err as { code?: string }).code } }, 'job queue error'));
   }
@@ -58,6 +60,8 @@ export class JobQueue {
         retryDelayMax: 300,
         expireInSeconds: spec.expireInSeconds,
         deleteAfterSeconds: 3600,
+        // workers refresh it while they run; a killed worker's job is retried within seconds, not at expiry
+        heartbeatSeconds: 10,
       });
     }
   }

@@ -1,7 +1,8 @@
 // Binds each queue to its worker.
 import type { Job } from 'pg-boss';
-import { QUEUES, type AvailabilityFullData, type AvailabilityPushData, type ConfigPushData, type LinkSyncData, type RequestsCheckData, type ResyncData } from '../../domain/jobs.ts';
+import { QUEUES, type AppointmentOutboundData, type AvailabilityFullData, type AvailabilityPushData, type ConfigPushData, type LinkSyncData, type RequestsCheckData, type ResyncData } from '../../domain/jobs.ts';
 import type { WorkerContext } from '../worker-context.ts';
+import { handleAppointmentOutbound } from './appointment-outbound.ts';
 import { handleLinkSync, handleResync } from './link-lifecycle.ts';
 import { handleMaintenance } from './maintenance.ts';
 import { handleAvailabilityFull, handleAvailabilityPush, handleConfigPush, handleRequestsCheck } from './push-workers.ts';
@@ -36,6 +37,7 @@ export async function registerWorkers(ctx: WorkerContext, opts: { schedule: bool
   await boss.work<AvailabilityFullData>(QUEUES.availabilityFull, POLL, each(ctx, QUEUES.availabilityFull, handleAvailabilityFull));
   await boss.work<RequestsCheckData>(QUEUES.requestsCheck, POLL, each(ctx, QUEUES.requestsCheck, handleRequestsCheck));
   await boss.work<ResyncData>(QUEUES.resync, POLL, each(ctx, QUEUES.resync, handleResync));
+  await boss.work<AppointmentOutboundData>(QUEUES.appointmentOutbound, POLL, each(ctx, QUEUES.appointmentOutbound, handleAppointmentOutbound));
   await boss.work(QUEUES.maintenance, POLL, async () => handleMaintenance(ctx));
   if (opts.schedule) await boss.schedule(QUEUES.maintenance, '* * * * *', {});
 }

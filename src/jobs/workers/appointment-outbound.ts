@@ -1,0 +1,27 @@
+// A Healthengine booking cancelled or marked did-not-attend in the PMS is
+// reported to Healthengine. Appointments that did not come from Healthengine
+// are not its business; the connector's own writes never get here (the
+// planner drops changes of origin 'connector').
+import type { AppointmentOutboundData } from '../../domain/jobs.ts';
+import { bookingForAppointment, setBookingState } from '../../db/queries/bookings.ts';
+import { getLink } from '../../db/queries/practice-links.ts';
+import { credentials, recordRefusal } from '../link-guard.ts';
+import type { WorkerContext } from '../worker-context.ts';
+
+export async function handleAppointmentOutbound(ctx: WorkerContext, data: AppointmentOutboundData): Promise<void> {
+  const booking = await bookingForAppointment(ctx.pool, data.appointmentId);
+  if (!booking) return;
+  const target = data.state === 'cancelled' ? 'cancelled' : 'did_not_attend';
+  if (booking.state === target) return;
+  const link = await getLink(ctx.pool, booking.linkId);
+  if (!link || !link.enabled || link.status !== 'active') return;
+  try {
+    if (data.state === 'cancelled') await ctx.client.cancelBooking(credentials(link), booking.heBookingId, { reason: 'Cancelled in the practice management system' });
+    else await ctx.client.didNotAttend(credentials(link), booking.heBookingId, { reason: 'Marked did-not-attend in the practice management system' });
+  } catch (err) {
+    if (await recordRefusal(ctx, link, err, `${data.state} of booking ${booking.heBookingId}`)) return;
+    throw err;
+  }
+  await setBookingState(ctx.pool, link.linkId, booking.heBookingId, target, null);
+  ctx.logger.info({ linkId: link.linkId, bookingId: booking.heBookingId, state: target }, 'PMS change of a Healthengine booking sent');
+}
