@@ -33,13 +33,16 @@ export class Connector {
   readonly client: HealthengineClient;
   readonly pipeline: ChangePipeline;
   private runner: StreamRunner | null = null;
+  private stopping = false;
   private readonly o: ConnectorOptions;
 
   constructor(opts: ConnectorOptions) {
     this.o = opts;
     const c = opts.config;
     this.pool = new pg.Pool({ connectionString: c.DATABASE_URL, max: 8, application_name: 'he-connector' });
-    this.pool.on('error', (err) => opts.logger.warn({ err: { message: err.message } }, 'idle database connection failed'));
+    this.pool.on('error', (err) => {
+      if (!this.stopping) opts.logger.warn({ err: { message: err.message } }, 'idle database connection failed');
+    });
     this.jobs = new JobQueue({ connectionString: c.DATABASE_URL, schema: c.CONNECTOR_JOB_SCHEMA, logger: opts.logger });
     this.client = new HealthengineClient({
       baseUrl: c.HEALTHENGINE_BASE_URL,
@@ -108,6 +111,7 @@ export class Connector {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.runner?.stop();
     await this.jobs.stop().catch(() => {});
     await this.client.close().catch(() => {});
