@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import pg from 'pg';
 import { ChangePipeline } from './cdc/change-pipeline.ts';
+import { OutboxPoller } from './cdc/outbox-poller.ts';
 import { StreamRunner } from './cdc/stream-runner.ts';
 import { userAgent, type Config } from './config/config.ts';
 import { PUBLICATIONS } from './db/install.ts';
@@ -33,6 +34,7 @@ export class Connector {
   readonly client: HealthengineClient;
   readonly pipeline: ChangePipeline;
   private runner: StreamRunner | null = null;
+  private poller: OutboxPoller | null = null;
   private stopping = false;
   private readonly o: ConnectorOptions;
 
@@ -63,7 +65,7 @@ export class Connector {
   }
 
   get isStreamOwner(): boolean {
-    return this.runner?.isOwner ?? false;
+    return this.runner?.isOwner ?? this.poller !== null;
   }
 
   workerContext(): WorkerContext {
@@ -84,10 +86,7 @@ export class Connector {
   async start(): Promise<void> {
     const c = this.o.config;
     const stream = this.o.stream ?? true;
-    if (stream && c.CONNECTOR_CAPTURE_MODE === 'outbox-poll') {
-      throw new StartupError('cannot start: CONNECTOR_CAPTURE_MODE=outbox-poll is not available in this version; use replication (see README, Limits)');
-    }
-    const failed = failedChecks(await preflight(this.pool, { slotName: c.CONNECTOR_SLOT_NAME, captureMode: stream ? c.CONNECTOR_CAPTURE_MODE : 'outbox-poll' }));
+    const failed = failedChecks(await preflight(this.pool, { slotName: c.CONNECTOR_SLOT_NAME, captureMode: c.CONNECTOR_CAPTURE_MODE, streaming: stream }));
     if (failed.length) {
       const f = failed[0]!;
       throw new StartupError(`cannot start: ${f.name}: ${f.detail}${f.fix ? `; fix: ${f.fix}` : ''}`);
@@ -107,12 +106,16 @@ export class Connector {
         acknowledgedEventId: () => this.pipeline.committedEventId,
       });
       this.runner.start();
+    } else if (stream) {
+      this.poller = new OutboxPoller({ pool: this.pool, connectionString: c.DATABASE_URL, pipeline: this.pipeline, logger: this.o.logger, pollSeconds: c.CONNECTOR_POLL_SECONDS });
+      this.poller.start();
     }
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     await this.runner?.stop();
+    await this.poller?.stop();
     await this.jobs.stop().catch(() => {});
     await this.client.close().catch(() => {});
     await this.pool.end().catch(() => {});

@@ -68,8 +68,8 @@ export class ChangePipeline implements TransactionSink {
     if (this.pending.size >= this.o.maxPendingKeys) await this.flush();
   }
 
-  async commit(): Promise<void> {
-    await this.flush();
+  async commit(into?: pg.ClientBase): Promise<void> {
+    await this.flush(into);
     this.stats.transactions++;
     if (this.txMaxEventId > this.committedEventId) this.committedEventId = this.txMaxEventId;
     this.stats.lastCommitAt = new Date();
@@ -82,11 +82,21 @@ export class ChangePipeline implements TransactionSink {
     this.ctx = null;
   }
 
-  /** Enqueues the folded keys in one transaction; keyed, so a replay adds nothing. */
-  async flush(): Promise<void> {
+  /**
+   * Enqueues the folded keys in one transaction, or inside the caller's when
+   * `into` is given (the outbox poller consumes rows in that same transaction).
+   * Keyed, so a replay adds nothing.
+   */
+  async flush(into?: pg.ClientBase): Promise<void> {
     if (this.pending.size === 0) return;
     const list = [...this.pending.values()];
     this.pending.clear();
+    if (into) {
+      const created = await this.o.jobs.enqueue(list, this.o.debounceSeconds, into);
+      this.stats.jobsRequested += list.length;
+      this.stats.jobsCreated += created;
+      return;
+    }
     const client = await this.o.pool.connect();
     try {
       await client.query('BEGIN');

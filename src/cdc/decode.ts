@@ -16,7 +16,8 @@ export function decodeRowMessage(m: PgoutputRowMessage): RowChange | null {
   const newRow = m.new ?? null;
   switch (m.relation.name) {
     case 'change_event':
-      return m.tag === 'insert' && newRow ? { table: 'change_event', event: decodeChangeEvent(newRow) } : null;
+      // control events are for outbox polling; the stream reads the control tables themselves
+      return m.tag === 'insert' && newRow && newRow.kind !== 'control' ? { table: 'change_event', event: decodeChangeEvent(newRow) } : null;
     case 'practice_link':
       return { table: 'practice_link', op: m.tag, old: decodeLinkRow(oldRow), new: decodeLinkRow(newRow) };
     case 'resync_request':
@@ -26,6 +27,26 @@ export function decodeRowMessage(m: PgoutputRowMessage): RowChange | null {
       for (const r of [oldRow, newRow]) if (r && r.link_id !== undefined && r.link_id !== null) ids.add(Number(r.link_id));
       return { table: 'liveness_hours', op: m.tag, linkIds: [...ids] };
     }
+    default:
+      return null;
+  }
+}
+
+/** An outbox row read by the outbox poller: PMS events, and control-table events written by the connector's own triggers. */
+export function decodeOutboxRow(r: Record<string, unknown>): RowChange | null {
+  if (r.kind !== 'control') return { table: 'change_event', event: decodeChangeEvent(r) };
+  const op = r.control_op as 'insert' | 'update' | 'delete';
+  const linkId = Number(r.link_id);
+  switch (r.control_table) {
+    case 'practice_link': {
+      // the planner only needs the link id and whether a user saved it (updated_at moved)
+      const row = (updatedAt: string) => ({ linkId, practiceId: '', locationIds: [], enabled: true, status: '', generation: 0, updatedAt });
+      return { table: 'practice_link', op, old: op === 'insert' ? null : row('before'), new: op === 'delete' ? null : row(r.user_save ? 'after' : 'before') };
+    }
+    case 'resync_request':
+      return { table: 'resync_request', op, requestId: Number(r.request_id) };
+    case 'liveness_hours':
+      return { table: 'liveness_hours', op, linkIds: [linkId] };
     default:
       return null;
   }

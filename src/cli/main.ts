@@ -80,7 +80,7 @@ export function buildCli(): Command {
     .description('check the database is ready for the connector; exit code = number of failed checks')
     .action(async () => {
       const c = config(false);
-      const checks = await withPool(c, (pool) => preflight(pool, { slotName: c.CONNECTOR_SLOT_NAME, captureMode: c.CONNECTOR_CAPTURE_MODE }));
+      const checks = await withPool(c, (pool) => preflight(pool, { slotName: c.CONNECTOR_SLOT_NAME, captureMode: c.CONNECTOR_CAPTURE_MODE, streaming: true }));
       for (const ch of checks) console.log(`${ch.ok ? 'ok  ' : 'FAIL'}  ${ch.name}: ${ch.detail}${!ch.ok && ch.fix ? `\n      fix: ${ch.fix}` : ''}`);
       process.exitCode = checks.filter((x) => !x.ok).length;
     });

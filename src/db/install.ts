@@ -15,7 +15,7 @@ const CONTROL_TABLES = ['healthengine.practice_link', 'healthengine.resync_reque
 export interface InstallOptions {
   adapterSqlPath?: string;
   slotName: string;
-  /** also create the replication slot (not needed in outbox-polling mode) */
+  /** replication: create the slot; outbox-poll: no slot, a NOTIFY trigger wakes the pollers instead */
   createSlot: boolean;
   jobSchema: string;
 }
@@ -30,6 +30,13 @@ BEGIN
     CREATE PUBLICATION ${CONTROL_PUBLICATION} FOR TABLE ${CONTROL_TABLES.join(', ')} WITH (publish = 'insert, update, delete');
   END IF;
 END $$;`;
+}
+
+/** NOTIFY serialises commits, so only the outbox-polling mode pays for it. */
+export function notifyTriggerSql(outboxPoll: boolean): string {
+  return outboxPoll
+    ? `CREATE OR REPLACE TRIGGER notify_outbox AFTER INSERT ON healthengine.change_event FOR EACH STATEMENT EXECUTE FUNCTION healthengine.notify_outbox();`
+    : `DROP TRIGGER IF EXISTS notify_outbox ON healthengine.change_event;`;
 }
 
 /** Slot creation must run outside any transaction that has written. */
@@ -55,6 +62,7 @@ export async function install(pool: pg.Pool, opts: InstallOptions): Promise<Inst
   const m = await applyMigrations(pool);
   if (opts.adapterSqlPath) await pool.query(readFileSync(opts.adapterSqlPath, 'utf8'));
   await pool.query(publicationSql());
+  await pool.query(notifyTriggerSql(!opts.createSlot));
   let slotCreated = false;
   if (opts.createSlot) {
     const r = await pool.query(slotSql(opts.slotName));
@@ -72,6 +80,7 @@ export async function installPlan(pool: pg.Pool | undefined, opts: InstallOption
   const parts = [`-- healthengine connector install plan\n\\set ON_ERROR_STOP on`, await planMigrations(pool)];
   if (opts.adapterSqlPath) parts.push(`-- adapter: ${opts.adapterSqlPath}\n${readFileSync(opts.adapterSqlPath, 'utf8').trim()}`);
   parts.push(`-- publications\n${publicationSql()}`);
+  parts.push(`-- outbox wake-up (outbox-poll mode only)\n${notifyTriggerSql(!opts.createSlot)}`);
   if (opts.createSlot) parts.push(`-- replication slot (outside a transaction)\n${slotSql(opts.slotName)}`);
   return parts.join('\n\n') + '\n';
 }

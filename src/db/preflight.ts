@@ -5,7 +5,7 @@ import { PUBLICATIONS } from './install.ts';
 
 export interface Check { name: string; ok: boolean; detail: string; fix?: string }
 
-export async function preflight(pool: pg.Pool, opts: { slotName: string; captureMode: 'replication' | 'outbox-poll' }): Promise<Check[]> {
+export async function preflight(pool: pg.Pool, opts: { slotName: string; captureMode: 'replication' | 'outbox-poll'; streaming?: boolean }): Promise<Check[]> {
   const checks: Check[] = [];
   const q = async (sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows;
   try {
@@ -25,6 +25,13 @@ export async function preflight(pool: pg.Pool, opts: { slotName: string; capture
   checks.push(missing.length === 0
     ? { name: 'adapter', ok: true, detail: 'adapter views present' }
     : { name: 'adapter', ok: false, detail: `adapter views missing: ${missing.join(', ')}`, fix: 'install the PMS adapter: he-connector install --adapter <file> (see docs/adapter.md)' });
+  if (opts.streaming === false) return checks; // a workers-only instance reads nothing from the slot
+  if (opts.captureMode === 'outbox-poll' && schema?.ok) {
+    const [t] = await q(`SELECT count(*)::int AS n FROM pg_trigger WHERE tgname = 'notify_outbox' AND tgrelid = 'healthengine.change_event'::regclass`);
+    checks.push(t?.n === 1
+      ? { name: 'outbox wake-up', ok: true, detail: 'NOTIFY trigger on healthengine.change_event' }
+      : { name: 'outbox wake-up', ok: false, detail: 'the outbox NOTIFY trigger is missing (install ran in replication mode)', fix: 'run: CONNECTOR_CAPTURE_MODE=outbox-poll he-connector install' });
+  }
   if (opts.captureMode === 'replication') {
     const [wal] = await q(`SELECT current_setting('wal_level') AS v`);
     checks.push(wal?.v === 'logical'

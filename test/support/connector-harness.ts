@@ -34,7 +34,7 @@ export async function createHarness(prefix: string, baseUrl: string, overrides: 
     VENDOR_NAME: 'Test PMS',
     ...overrides,
   });
-  await install(db.pool, { adapterSqlPath: demoAdapterSqlPath(), slotName: config.CONNECTOR_SLOT_NAME, createSlot: true, jobSchema: config.CONNECTOR_JOB_SCHEMA });
+  await install(db.pool, { adapterSqlPath: demoAdapterSqlPath(), slotName: config.CONNECTOR_SLOT_NAME, createSlot: config.CONNECTOR_CAPTURE_MODE === 'replication', jobSchema: config.CONNECTOR_JOB_SCHEMA });
   const connectors: Connector[] = [];
   return {
     db,
