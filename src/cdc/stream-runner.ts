@@ -4,6 +4,7 @@
 // after errors or a PostgreSQL restart, emits heartbeats so an idle database's
 // slot keeps advancing, and prunes outbox rows the slot has confirmed.
 import pg from 'pg';
+import { slotStatus } from '../db/queries/status.ts';
 import type { Logger } from '../log/logger.ts';
 import { HEARTBEAT_PREFIX, ReplicationStream, type TransactionSink } from './replication-stream.ts';
 
@@ -21,6 +22,7 @@ export interface StreamRunnerOptions {
   acknowledgedEventId: () => number;
 }
 
+const LAG_WARN_BYTES = 64 * 1024 * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class StreamRunner {
@@ -112,6 +114,7 @@ export class StreamRunner {
       // a WAL message travels through the slot; its position is safe to confirm
       // when it arrives with nothing in flight, so the slot advances even when idle
       this.o.pool.query(`SELECT pg_logical_emit_message(false, $1, now()::text)`, [HEARTBEAT_PREFIX]).catch(() => {});
+      void this.logLag();
     }, this.o.heartbeatSeconds * 1000);
     this.heartbeat.unref();
   }
@@ -119,6 +122,19 @@ export class StreamRunner {
   private stopHeartbeat(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
+  }
+
+  /** Slot lag in the logs (status shows it too): warn when WAL piles up behind the slot. */
+  private async logLag(): Promise<void> {
+    try {
+      const s = await slotStatus(this.o.pool, this.o.slotName);
+      const oldestAgeSeconds = s.oldestPendingEventAt ? Math.round((Date.now() - s.oldestPendingEventAt.getTime()) / 1000) : 0;
+      const fields = { slot: this.o.slotName, lagBytes: s.lagBytes, oldestPendingChangeAgeSeconds: oldestAgeSeconds };
+      if ((s.lagBytes ?? 0) > LAG_WARN_BYTES) this.o.logger.warn(fields, 'change stream is behind');
+      else this.o.logger.debug(fields, 'change stream lag');
+    } catch {
+      // a lag reading is best effort; the stream itself reports real failures
+    }
   }
 
   private async recordOwner(): Promise<void> {
@@ -138,10 +154,12 @@ export class StreamRunner {
       [this.o.slotName, lsn],
     ).catch(() => {});
     // outbox rows exist for DBAs to inspect; once the slot confirmed them they are done
+    // (control-table events are for outbox polling: the stream reads those tables directly)
     const upTo = this.o.acknowledgedEventId();
-    if (upTo > 0) {
-      await this.o.pool.query(`DELETE FROM healthengine.change_event WHERE event_id <= $1`, [upTo]).catch(() => {});
-    }
+    await this.o.pool.query(
+      `DELETE FROM healthengine.change_event WHERE event_id <= $1 OR (kind = 'control' AND created_at < now() - interval '10 seconds')`,
+      [upTo],
+    ).catch(() => {});
   }
 
   async stop(): Promise<void> {

@@ -15,7 +15,7 @@ export async function slotStatus(db: Queryable, slotName: string): Promise<SlotS
   const r = await db.query(
     `SELECT s.active, s.wal_status,
             pg_wal_lsn_diff(pg_current_wal_lsn(), s.confirmed_flush_lsn)::bigint AS lag,
-            (SELECT min(created_at) FROM healthengine.change_event) AS oldest,
+            (SELECT min(created_at) FROM healthengine.change_event WHERE kind <> 'control') AS oldest,
             st.owner, st.last_ack_at
      FROM pg_replication_slots s LEFT JOIN healthengine.stream_state st ON st.slot_name = s.slot_name
      WHERE s.slot_name = $1`,
