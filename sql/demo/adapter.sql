@@ -14,9 +14,10 @@
 --   location     '<clinic_id>'                         e.g. '2'
 --   calendar     'prac-<practitioner_id>' | 'room-<room_id>'
 --                (one diary: every specialty and clinic of a practitioner shares it)
---   resource     'prac-<id>:spec-<specialty_id>@<clinic_id>' | 'room-<id>@<clinic_id>'
---                (the clinic is part of the id, so a practitioner working at two
---                clinics is two resources, and a booking names its clinic)
+--   resource     'prac-<id>:spec-<specialty_id>' | 'prac-<id>' (no specialty) | 'room-<id>'
+--                (one row per clinic in pms_resource: a practitioner at two
+--                clinics is the same resource at both; a booking goes to the
+--                clinic whose roster covers its time)
 --   appt. type   '<appointment_type_id>' (every resource of the location) or
 --                '<appointment_type_id>:<resource_id>' (one resource)
 --   patient, appointment: the PMS's bigint key as text.
@@ -89,9 +90,10 @@ FROM pms.room r
 JOIN pms.clinic c ON c.clinic_id = r.clinic_id AND c.active
 WHERE r.bookable AND r.active;
 
--- Adapter-internal: resources with their PMS keys. A practitioner is one
--- resource per specialty per clinic (Healthengine lists a practitioner under
--- each specialty); a practitioner without a specialty is one resource.
+-- Adapter-internal: resources with their PMS keys, one row per clinic. A
+-- practitioner is one resource per specialty (Healthengine lists a
+-- practitioner under each specialty), with the same id at every clinic they
+-- work at; a practitioner without a specialty is one resource.
 CREATE OR REPLACE VIEW healthengine.adapter_resource AS
 SELECT b.clinic_id, b.practitioner_id, b.specialty_id, b.room_id,
        b.clinic_id::text AS location_id,
@@ -104,7 +106,7 @@ SELECT b.clinic_id, b.practitioner_id, b.specialty_id, b.room_id,
        b.slot_minutes
 FROM (
   SELECT cal.clinic_id, cal.practitioner_id, ps.specialty_id, NULL::integer AS room_id,
-         cal.calendar_id || coalesce(':spec-' || ps.specialty_id::text, '') || '@' || cal.clinic_id::text AS resource_id,
+         cal.calendar_id || coalesce(':spec-' || ps.specialty_id::text, '') AS resource_id,
          cal.calendar_id,
          'practitioner' AS kind,
          p.title, p.first_name, p.last_name,
@@ -117,7 +119,7 @@ FROM (
   LEFT JOIN pms.specialty s ON s.specialty_id = ps.specialty_id
   UNION ALL
   SELECT cal.clinic_id, NULL, NULL, cal.room_id,
-         cal.calendar_id || '@' || cal.clinic_id::text,
+         cal.calendar_id,
          cal.calendar_id,
          'room',
          NULL, NULL, NULL, NULL,
@@ -378,14 +380,51 @@ BEGIN
 END
 $$;
 
+-- Adapter-internal: does [p_starts_at, p_ends_at) lie inside the calendar's
+-- working hours at the location on that local date, outside any exception?
+-- Computed from the contract views, so what the connector publishes as
+-- available is exactly what pms_insert_booking accepts. Adjoining roster rows
+-- merge (range_agg).
+CREATE OR REPLACE FUNCTION healthengine.adapter_open_for(p_location_id text, p_calendar_id text,
+                                                         p_starts_at timestamptz, p_ends_at timestamptz)
+RETURNS boolean
+LANGUAGE sql STABLE
+AS $$
+  WITH t AS (
+    SELECT p_starts_at AT TIME ZONE l.time_zone AS local_start,
+           p_ends_at AT TIME ZONE l.time_zone AS local_end,
+           (p_starts_at AT TIME ZONE l.time_zone)::date AS d
+    FROM healthengine.pms_location l
+    WHERE l.location_id = p_location_id
+  )
+  SELECT coalesce(bool_or(
+           (coalesce((SELECT range_agg(tsrange(t.d + w.start_time, t.d + w.end_time))
+                      FROM healthengine.pms_working_hours w
+                      WHERE w.location_id = p_location_id AND w.calendar_id = p_calendar_id
+                        AND w.weekday = extract(dow FROM t.d)
+                        AND (w.effective_from IS NULL OR w.effective_from <= t.d)
+                        AND (w.effective_to IS NULL OR w.effective_to >= t.d)), '{}'::tsmultirange)
+            - coalesce((SELECT range_agg(CASE WHEN e.start_time IS NULL
+                                              THEN tsrange(t.d::timestamp, (t.d + 1)::timestamp)
+                                              ELSE tsrange(t.d + e.start_time, t.d + e.end_time) END)
+                        FROM healthengine.pms_calendar_exception e
+                        WHERE e.location_id = p_location_id
+                          AND (e.calendar_id IS NULL OR e.calendar_id = p_calendar_id)
+                          AND t.d BETWEEN e.local_from AND e.local_to), '{}'::tsmultirange))
+           @> tsrange(t.local_start, t.local_end)), false)
+  FROM t
+$$;
+
 -- Books an online appointment: one PMS appointment (source 'healthengine',
--- external_ref = the Healthengine booking id). Serialised per calendar by a
--- row lock on the practitioner (or room), so two concurrent bookings of one
--- slot cannot both pass the busy check. Idempotent per booking id: calling it
--- again for a booking that already has a live appointment returns that
--- appointment's id instead of booking twice. p_length_minutes NULL = the
--- type's length. Needs READ COMMITTED (each statement must see bookings that
--- committed while it waited for the lock) or SERIALIZABLE.
+-- external_ref = the Healthengine booking id) at the clinic whose roster
+-- covers the time (a practitioner working at two clinics is one resource).
+-- Serialised per calendar by a row lock on the practitioner (or room), so two
+-- concurrent bookings of one slot cannot both pass the busy check. Idempotent
+-- per booking id: calling it again for a booking that already has a live
+-- appointment returns that appointment's id instead of booking twice.
+-- p_length_minutes NULL = the type's length. Needs READ COMMITTED (each
+-- statement must see bookings that committed while it waited for the lock) or
+-- SERIALIZABLE.
 CREATE OR REPLACE FUNCTION healthengine.pms_insert_booking(
   p_resource_id          text,
   p_appointment_type_id  text,
@@ -399,19 +438,18 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-  v_res          record;
-  v_type         record;
-  v_tz           text;
-  v_patient_id   bigint := healthengine.adapter_bigint_id(p_patient_id);
-  v_length       integer;
-  v_ends_at      timestamptz;
-  v_day          date;
-  v_local_start  timestamp;
-  v_local_end    timestamp;
-  v_open         tsmultirange;
-  v_existing     text[];
-  v_taken        boolean;
-  v_id           bigint;
+  v_practitioner_id  integer;
+  v_room_id          integer;
+  v_calendar_id      text;
+  v_type_length      integer;
+  v_patient_id       bigint := healthengine.adapter_bigint_id(p_patient_id);
+  v_length           integer;
+  v_ends_at          timestamptz;
+  v_clinic_id        integer;
+  v_pms_type_id      integer;
+  v_existing         text[];
+  v_taken            boolean;
+  v_id               bigint;
 BEGIN
   IF current_setting('transaction_isolation') = 'repeatable read' THEN
     RAISE EXCEPTION 'pms_insert_booking needs READ COMMITTED or SERIALIZABLE isolation'
@@ -419,16 +457,22 @@ BEGIN
             HINT = 'under REPEATABLE READ the busy check cannot see a booking that committed while waiting for the calendar lock';
   END IF;
 
-  SELECT r.* INTO v_res FROM healthengine.adapter_resource r WHERE r.resource_id = p_resource_id;
+  SELECT r.practitioner_id, r.room_id, r.calendar_id
+  INTO v_practitioner_id, v_room_id, v_calendar_id
+  FROM healthengine.adapter_resource r
+  WHERE r.resource_id = p_resource_id
+  LIMIT 1;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'unknown resource %', p_resource_id USING ERRCODE = 'HE002';
   END IF;
 
-  SELECT t.* INTO v_type
-  FROM healthengine.adapter_appointment_type t
-  WHERE t.appointment_type_id = p_appointment_type_id
-    AND t.clinic_id = v_res.clinic_id
-    AND (t.resource_id IS NULL OR t.resource_id = p_resource_id);
+  -- the type must be offered to this resource at one of its clinics
+  SELECT max(t.length_minutes) INTO v_type_length
+  FROM healthengine.adapter_resource r
+  JOIN healthengine.adapter_appointment_type t
+    ON t.clinic_id = r.clinic_id AND (t.resource_id IS NULL OR t.resource_id = r.resource_id)
+  WHERE r.resource_id = p_resource_id AND t.appointment_type_id = p_appointment_type_id
+  HAVING count(*) > 0;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'unknown appointment type % for resource %', p_appointment_type_id, p_resource_id
       USING ERRCODE = 'HE003';
@@ -438,10 +482,10 @@ BEGIN
     RAISE EXCEPTION 'unknown patient %', p_patient_id USING ERRCODE = 'HE004';
   END IF;
 
-  v_length := coalesce(p_length_minutes, v_type.length_minutes);
+  v_length := coalesce(p_length_minutes, v_type_length);
   IF v_length IS NULL OR v_length NOT BETWEEN 1 AND 1440 THEN
     RAISE EXCEPTION 'appointment length % minutes is not bookable (type % has %)',
-      p_length_minutes, p_appointment_type_id, v_type.length_minutes USING ERRCODE = '22023';
+      p_length_minutes, p_appointment_type_id, v_type_length USING ERRCODE = '22023';
   END IF;
   IF p_starts_at IS NULL THEN
     RAISE EXCEPTION 'p_starts_at is required' USING ERRCODE = '22023';
@@ -451,10 +495,10 @@ BEGIN
   -- The calendar lock: every booking of this diary queues here until the
   -- previous one commits. NO KEY UPDATE does not block the PMS's own inserts
   -- (their foreign-key checks take KEY SHARE).
-  IF v_res.practitioner_id IS NOT NULL THEN
-    PERFORM 1 FROM pms.practitioner WHERE practitioner_id = v_res.practitioner_id FOR NO KEY UPDATE;
+  IF v_practitioner_id IS NOT NULL THEN
+    PERFORM 1 FROM pms.practitioner WHERE practitioner_id = v_practitioner_id FOR NO KEY UPDATE;
   ELSE
-    PERFORM 1 FROM pms.room WHERE room_id = v_res.room_id FOR NO KEY UPDATE;
+    PERFORM 1 FROM pms.room WHERE room_id = v_room_id FOR NO KEY UPDATE;
   END IF;
 
   -- A retry of a booking that is already in the diary: same answer as before.
@@ -467,70 +511,55 @@ BEGIN
     END IF;
   END IF;
 
-  -- Working hours of the local date, minus leave, public holidays and closures.
-  SELECT c.time_zone INTO v_tz FROM pms.clinic c WHERE c.clinic_id = v_res.clinic_id;
-  v_local_start := p_starts_at AT TIME ZONE v_tz;
-  v_local_end := v_ends_at AT TIME ZONE v_tz;
-  v_day := v_local_start::date;
-
-  SELECT coalesce(range_agg(tsrange(v_day + w.start_time, v_day + w.end_time)), '{}'::tsmultirange)
-  INTO v_open
-  FROM healthengine.pms_working_hours w
-  WHERE w.location_id = v_res.location_id
-    AND w.calendar_id = v_res.calendar_id
-    AND w.weekday = extract(dow FROM v_day)
-    AND (w.effective_from IS NULL OR w.effective_from <= v_day)
-    AND (w.effective_to IS NULL OR w.effective_to >= v_day);
-
-  SELECT v_open - coalesce(range_agg(CASE WHEN e.start_time IS NULL
-                                          THEN tsrange(v_day::timestamp, (v_day + 1)::timestamp)
-                                          ELSE tsrange(v_day + e.start_time, v_day + e.end_time) END),
-                           '{}'::tsmultirange)
-  INTO v_open
-  FROM healthengine.pms_calendar_exception e
-  WHERE e.location_id = v_res.location_id
-    AND (e.calendar_id IS NULL OR e.calendar_id = v_res.calendar_id)
-    AND v_day BETWEEN e.local_from AND e.local_to;
-
-  IF NOT v_open @> tsrange(v_local_start, v_local_end) THEN
-    RAISE EXCEPTION 'resource % does not work % - % (local %)', p_resource_id, p_starts_at, v_ends_at, v_local_start
+  -- The clinic: the one (lowest id, should rosters overlap) where the resource
+  -- works the whole interval and offers the type.
+  SELECT r.clinic_id, t.pms_appointment_type_id INTO v_clinic_id, v_pms_type_id
+  FROM healthengine.adapter_resource r
+  JOIN healthengine.adapter_appointment_type t
+    ON t.clinic_id = r.clinic_id AND (t.resource_id IS NULL OR t.resource_id = r.resource_id)
+  WHERE r.resource_id = p_resource_id AND t.appointment_type_id = p_appointment_type_id
+    AND healthengine.adapter_open_for(r.location_id, r.calendar_id, p_starts_at, v_ends_at)
+  ORDER BY r.clinic_id
+  LIMIT 1;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'resource % does not work % - %', p_resource_id, p_starts_at, v_ends_at
       USING ERRCODE = 'HE006';
   END IF;
 
   -- Busy time of the calendar, at any clinic. No appointment or block is
   -- longer than a day (CHECK on duration_minutes): that bounds the index scan.
-  IF v_res.practitioner_id IS NOT NULL THEN
+  IF v_practitioner_id IS NOT NULL THEN
     v_taken := EXISTS (
         SELECT 1 FROM pms.appointment a
-        WHERE a.practitioner_id = v_res.practitioner_id
+        WHERE a.practitioner_id = v_practitioner_id
           AND a.starts_at < v_ends_at AND a.starts_at > p_starts_at - interval '1 day'
           AND a.starts_at + a.duration_minutes * interval '1 minute' > p_starts_at
           AND a.status <> 'cancelled')
       OR EXISTS (
         SELECT 1 FROM pms.diary_block b
-        WHERE b.practitioner_id = v_res.practitioner_id
+        WHERE b.practitioner_id = v_practitioner_id
           AND b.starts_at < v_ends_at AND b.starts_at > p_starts_at - interval '1 day'
           AND b.starts_at + b.duration_minutes * interval '1 minute' > p_starts_at);
   ELSE
     v_taken := EXISTS (
         SELECT 1 FROM pms.appointment a
-        WHERE a.room_id = v_res.room_id
+        WHERE a.room_id = v_room_id
           AND a.starts_at < v_ends_at AND a.starts_at > p_starts_at - interval '1 day'
           AND a.starts_at + a.duration_minutes * interval '1 minute' > p_starts_at
           AND a.status <> 'cancelled')
       OR EXISTS (
         SELECT 1 FROM pms.diary_block b
-        WHERE b.room_id = v_res.room_id
+        WHERE b.room_id = v_room_id
           AND b.starts_at < v_ends_at AND b.starts_at > p_starts_at - interval '1 day'
           AND b.starts_at + b.duration_minutes * interval '1 minute' > p_starts_at);
   END IF;
   IF v_taken THEN
-    RAISE EXCEPTION 'slot taken: % at %', v_res.calendar_id, p_starts_at USING ERRCODE = 'HE001';
+    RAISE EXCEPTION 'slot taken: % at %', v_calendar_id, p_starts_at USING ERRCODE = 'HE001';
   END IF;
 
   INSERT INTO pms.appointment (clinic_id, practitioner_id, room_id, patient_id, appointment_type_id,
                                starts_at, duration_minutes, status, notes, source, external_ref)
-  VALUES (v_res.clinic_id, v_res.practitioner_id, v_res.room_id, v_patient_id, v_type.pms_appointment_type_id,
+  VALUES (v_clinic_id, v_practitioner_id, v_room_id, v_patient_id, v_pms_type_id,
           p_starts_at, v_length, 'booked', p_notes, 'healthengine', p_he_booking_id::text)
   RETURNING appointment_id INTO v_id;
   RETURN ARRAY[v_id::text];
@@ -604,20 +633,24 @@ REVOKE ALL ON FUNCTION healthengine.pms_mark_did_not_attend(text) FROM PUBLIC;
 -- new key (a moved appointment frees one day and takes another).
 --
 -- Rules that keep the triggers cheap and safe (docs/adapter.md has numbers):
---   * Old and new rows are joined with FULL JOIN. Plans of a trigger function
---     are cached from its first call, when a transition table may have held
---     one row: an inner join planned for one row can be a nested loop, and
---     the same plan then runs a 20,000-row UPDATE in O(n^2) (measured: 50 s
---     instead of 0.5 s). A FULL JOIN can only be a hash or merge join. It
---     also keeps rows whose key itself changed.
---   * The hot tables (appointment, diary_block) take a procedural path when a
---     statement changes one row, which is what the PMS's own screens do:
---     executor start-up of a set-based query costs tens of microseconds per
---     statement, more than the UPDATE it follows.
---   * No SECURITY DEFINER and no SET clauses on trigger functions: a function
---     SET costs ~10 us per call. Every name is schema-qualified; the PMS's
---     roles need INSERT on healthengine.change_event (docs/adapter.md,
---     "Privileges").
+--   * Plans of a trigger function are cached from its first call, when a
+--     transition table may have held one row. A join of old and new rows
+--     planned for one row can be a nested loop, and the same plan then runs a
+--     20,000-row UPDATE in O(n^2) (measured: 47 s instead of 0.5 s). So:
+--     the hot tables (appointment, diary_block) never join old to new rows in
+--     their multi-row path (they compare per-day summaries, or group on the
+--     key); the low-volume tables join with FULL JOIN ... WHERE (old cols) IS
+--     DISTINCT FROM (new cols) (a FULL JOIN keeps rows whose key changed) and
+--     also run with SET enable_nestloop = off, because a WHERE that is strict
+--     on both sides turns a FULL JOIN back into an inner join.
+--   * The hot tables take a procedural path when a statement changes one
+--     row, which is what the PMS's own screens do: executor start-up of a
+--     set-based query costs tens of microseconds per statement, more than
+--     the UPDATE it follows. A statement that changed no row returns at once.
+--   * No SECURITY DEFINER and no SET clause on the hot tables' functions: a
+--     function-level SET costs ~10 us per call. Every name is
+--     schema-qualified; the PMS's roles need INSERT on
+--     healthengine.change_event (docs/adapter.md, "Privileges").
 --   * origin is never set here: its column default stamps it from the GUC
 --     healthengine.origin, so the connector's own writes are recognised.
 ---------------------------------------------------------------------------
@@ -760,13 +793,23 @@ BEGIN
       AND greatest(b.at_to, a.at_to) > now();
 
     -- Healthengine appointments cancelled or marked did-not-attend: rare in a
-    -- bulk statement, so look before joining.
+    -- bulk statement, so look first. Old and new status are paired by
+    -- grouping on the key, not by a join (see "Rules" above: a join whose
+    -- WHERE is strict on both sides is planned as an inner join, which for a
+    -- plan cached from a small statement may be a nested loop).
     IF EXISTS (SELECT 1 FROM new_rows n WHERE n.source = 'healthengine' AND n.status IN ('cancelled', 'did_not_attend')) THEN
       INSERT INTO healthengine.change_event (kind, appointment_id, appointment_state)
-      SELECT 'appointment_state', n.appointment_id::text, n.status
-      FROM old_rows o
-      FULL JOIN new_rows n ON n.appointment_id = o.appointment_id
-      WHERE n.source = 'healthengine' AND n.status IN ('cancelled', 'did_not_attend') AND o.status <> n.status;
+      SELECT 'appointment_state', s.appointment_id::text, s.new_status
+      FROM (SELECT x.appointment_id, max(x.new_status) AS new_status, max(x.old_status) AS old_status
+            FROM (SELECT n.appointment_id, n.status AS new_status, NULL::text AS old_status
+                  FROM new_rows n
+                  WHERE n.source = 'healthengine' AND n.status IN ('cancelled', 'did_not_attend')
+                  UNION ALL
+                  SELECT o.appointment_id, NULL, o.status
+                  FROM old_rows o
+                  WHERE o.source = 'healthengine') x
+            GROUP BY x.appointment_id) s
+      WHERE s.new_status IS NOT NULL AND s.new_status IS DISTINCT FROM s.old_status;
     END IF;
   END IF;
   RETURN NULL;
@@ -867,6 +910,7 @@ $$;
 CREATE OR REPLACE FUNCTION healthengine.adapter_roster_changed()
 RETURNS trigger
 LANGUAGE plpgsql
+SET enable_nestloop = off
 AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
@@ -898,6 +942,7 @@ $$;
 CREATE OR REPLACE FUNCTION healthengine.adapter_leave_changed()
 RETURNS trigger
 LANGUAGE plpgsql
+SET enable_nestloop = off
 AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
@@ -935,6 +980,7 @@ $$;
 CREATE OR REPLACE FUNCTION healthengine.adapter_public_holiday_changed()
 RETURNS trigger
 LANGUAGE plpgsql
+SET enable_nestloop = off
 AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
@@ -966,6 +1012,7 @@ $$;
 CREATE OR REPLACE FUNCTION healthengine.adapter_clinic_closure_changed()
 RETURNS trigger
 LANGUAGE plpgsql
+SET enable_nestloop = off
 AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
@@ -995,6 +1042,7 @@ $$;
 CREATE OR REPLACE FUNCTION healthengine.adapter_clinic_hours_changed()
 RETURNS trigger
 LANGUAGE plpgsql
+SET enable_nestloop = off
 AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
@@ -1034,6 +1082,7 @@ $$;
 CREATE OR REPLACE FUNCTION healthengine.adapter_clinic_changed()
 RETURNS trigger
 LANGUAGE plpgsql
+SET enable_nestloop = off
 AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
@@ -1086,6 +1135,7 @@ $$;
 CREATE OR REPLACE FUNCTION healthengine.adapter_practitioner_changed()
 RETURNS trigger
 LANGUAGE plpgsql
+SET enable_nestloop = off
 AS $$
 BEGIN
   PERFORM healthengine.adapter_emit_practitioner_config(ARRAY(
@@ -1102,6 +1152,7 @@ $$;
 CREATE OR REPLACE FUNCTION healthengine.adapter_practitioner_clinic_changed()
 RETURNS trigger
 LANGUAGE plpgsql
+SET enable_nestloop = off
 AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
@@ -1133,6 +1184,7 @@ $$;
 CREATE OR REPLACE FUNCTION healthengine.adapter_practitioner_specialty_changed()
 RETURNS trigger
 LANGUAGE plpgsql
+SET enable_nestloop = off
 AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
@@ -1158,6 +1210,7 @@ $$;
 CREATE OR REPLACE FUNCTION healthengine.adapter_specialty_changed()
 RETURNS trigger
 LANGUAGE plpgsql
+SET enable_nestloop = off
 AS $$
 BEGIN
   PERFORM healthengine.adapter_emit_practitioner_config(ARRAY(
@@ -1174,6 +1227,7 @@ $$;
 CREATE OR REPLACE FUNCTION healthengine.adapter_room_changed()
 RETURNS trigger
 LANGUAGE plpgsql
+SET enable_nestloop = off
 AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
@@ -1208,6 +1262,7 @@ $$;
 CREATE OR REPLACE FUNCTION healthengine.adapter_appointment_type_changed()
 RETURNS trigger
 LANGUAGE plpgsql
+SET enable_nestloop = off
 AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
@@ -1239,6 +1294,7 @@ $$;
 CREATE OR REPLACE FUNCTION healthengine.adapter_appointment_type_practitioner_changed()
 RETURNS trigger
 LANGUAGE plpgsql
+SET enable_nestloop = off
 AS $$
 DECLARE
   v_ids integer[];
@@ -1266,6 +1322,7 @@ $$;
 CREATE OR REPLACE FUNCTION healthengine.adapter_appointment_type_room_changed()
 RETURNS trigger
 LANGUAGE plpgsql
+SET enable_nestloop = off
 AS $$
 DECLARE
   v_ids integer[];

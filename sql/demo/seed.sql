@@ -37,6 +37,8 @@ $$;
 
 DO $seed$
 BEGIN
+  -- two installers at once: the second waits, then finds the data and skips
+  PERFORM pg_advisory_xact_lock(hashtext('pms demo seed'));
   IF EXISTS (SELECT 1 FROM pms.clinic) THEN
     RAISE NOTICE 'pms demo seed skipped: pms.clinic already has rows';
     RETURN;

@@ -1,5 +1,11 @@
 // The demo PMS: a realistic practice-management schema (pms.*), its seed data
 // and its adapter. The reference adapter, and the data of the demo and tests.
+//
+// Each file is sent as one multi-statement query, which PostgreSQL runs as one
+// implicit transaction: a failed install leaves nothing half-created. Both
+// files are idempotent (the seed skips itself when pms.clinic has rows), so
+// installing twice is harmless. The adapter (demoAdapterSqlPath) is applied by
+// the connector's own install, after its migrations.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
