@@ -3,12 +3,18 @@
 -- that may not replicate) reads only this table. The replication stream reads
 -- the control tables themselves and skips these rows.
 
-ALTER TABLE healthengine.change_event DROP CONSTRAINT IF EXISTS change_event_kind_check;
-ALTER TABLE healthengine.change_event ADD CONSTRAINT change_event_kind_check
-  CHECK (kind IN ('availability','config','appointment_state','control'));
+DO $$
+BEGIN
+  IF to_regtype('healthengine.control_table') IS NULL THEN
+    CREATE DOMAIN healthengine.control_table AS text CHECK (VALUE IN ('practice_link','resync_request','liveness_hours'));
+  END IF;
+  IF to_regtype('healthengine.control_op') IS NULL THEN
+    CREATE DOMAIN healthengine.control_op AS text CHECK (VALUE IN ('insert','update','delete'));
+  END IF;
+END $$;
 ALTER TABLE healthengine.change_event
-  ADD COLUMN IF NOT EXISTS control_table text CHECK (control_table IN ('practice_link','resync_request','liveness_hours')),
-  ADD COLUMN IF NOT EXISTS control_op    text CHECK (control_op IN ('insert','update','delete')),
+  ADD COLUMN IF NOT EXISTS control_table healthengine.control_table,
+  ADD COLUMN IF NOT EXISTS control_op    healthengine.control_op,
   ADD COLUMN IF NOT EXISTS link_id       bigint,
   ADD COLUMN IF NOT EXISTS request_id    bigint,
   -- a practice_link change made by a PMS user (not a status write of the connector's)

@@ -27,7 +27,9 @@ export async function readCalendarDiary(db: Queryable, locationId: string, calen
     // a practitioner busy at another location is busy here too: no location filter
     db.query(
       `SELECT starts_at, ends_at FROM healthengine.pms_busy
-       WHERE calendar_id = $1 AND starts_at < (($3::date + 1)::timestamp AT TIME ZONE $4) AND ends_at > ($2::date::timestamp AT TIME ZONE $4)`,
+       WHERE calendar_id = $1 AND starts_at < (($3::date + 1)::timestamp AT TIME ZONE $4) AND ends_at > ($2::date::timestamp AT TIME ZONE $4)
+         -- nothing in a diary lasts a day: this bound keeps the calendar's whole history out of the scan
+         AND starts_at >= (($2::date - 1)::timestamp AT TIME ZONE $4)`,
       [calendarId, fromDate, toDate, timeZone],
     ),
   ]);
