@@ -88,30 +88,17 @@ export async function updateLink(db: Queryable, linkId: number, l: Partial<LinkI
 }
 
 /**
- * The connector's own status write. Marked with origin 'connector' so the row
- * trigger does not take it for a user save; guarded by generation so a stale
- * job never overwrites the status of a link that has since been re-keyed.
+ * Runs `fn` in a transaction marked with origin 'connector', so the row
+ * trigger does not take the connector's own writes for a PMS user's save.
  */
-export async function setLinkStatus(
-  db: pg.Pool,
-  linkId: number,
-  generation: number,
-  status: LinkStatus,
-  message: string | null,
-  stamp: 'config' | 'availability' | 'requests' | null = null,
-): Promise<boolean> {
-  const col = stamp === 'config' ? 'last_config_push_at' : stamp === 'availability' ? 'last_availability_push_at' : stamp === 'requests' ? 'last_requests_check_at' : null;
+async function asConnector<T>(db: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await db.connect();
   try {
     await client.query('BEGIN');
     await client.query(`SET LOCAL healthengine.origin = 'connector'`);
-    const r = await client.query(
-      `UPDATE healthengine.practice_link SET status = $3, status_message = $4, status_changed_at = now()${col ? `, ${col} = now()` : ''}
-       WHERE link_id = $1 AND generation = $2`,
-      [linkId, generation, status, message],
-    );
+    const out = await fn(client);
     await client.query('COMMIT');
-    return (r.rowCount ?? 0) > 0;
+    return out;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
     throw err;
@@ -120,21 +107,32 @@ export async function setLinkStatus(
   }
 }
 
+const STAMP_COLUMN = { config: 'last_config_push_at', availability: 'last_availability_push_at', requests: 'last_requests_check_at' } as const;
+
+/**
+ * The connector's status write, guarded by generation so a stale job never
+ * overwrites the status of a link that has since been re-keyed.
+ */
+export async function setLinkStatus(
+  db: pg.Pool,
+  linkId: number,
+  generation: number,
+  status: LinkStatus,
+  message: string | null,
+  stamp: keyof typeof STAMP_COLUMN | null = null,
+): Promise<boolean> {
+  const col = stamp ? STAMP_COLUMN[stamp] : null;
+  const r = await asConnector(db, (c) => c.query(
+    `UPDATE healthengine.practice_link SET status = $3, status_message = $4, status_changed_at = now()${col ? `, ${col} = now()` : ''}
+     WHERE link_id = $1 AND generation = $2`,
+    [linkId, generation, status, message],
+  ));
+  return (r.rowCount ?? 0) > 0;
+}
+
 /** Stamps a push time without touching status. */
 export async function stampLink(db: pg.Pool, linkId: number, generation: number, stamp: 'availability' | 'requests'): Promise<void> {
-  const col = stamp === 'availability' ? 'last_availability_push_at' : 'last_requests_check_at';
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(`SET LOCAL healthengine.origin = 'connector'`);
-    await client.query(`UPDATE healthengine.practice_link SET ${col} = now() WHERE link_id = $1 AND generation = $2`, [linkId, generation]);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  await asConnector(db, (c) => c.query(`UPDATE healthengine.practice_link SET ${STAMP_COLUMN[stamp]} = now() WHERE link_id = $1 AND generation = $2`, [linkId, generation]));
 }
 
 /** Links that lost consent and are due a quiet re-check. */
