@@ -55,10 +55,8 @@ export class ChangePipeline implements TransactionSink {
     return { links: this.ctx.links, timeZones: this.ctx.timeZones, now: this.o.now(), horizonDays: this.o.horizonDays };
   }
 
-  begin(): void {
-    this.pending.clear();
-    this.txMaxEventId = 0;
-  }
+  /** Keys of ended transactions still waiting for flush() carry over: transactions are grouped. */
+  begin(): void {}
 
   async change(c: RowChange): Promise<void> {
     this.stats.changes++;
@@ -68,17 +66,27 @@ export class ChangePipeline implements TransactionSink {
     if (this.pending.size >= this.o.maxPendingKeys) await this.flush();
   }
 
-  async commit(into?: pg.ClientBase): Promise<void> {
-    await this.flush(into);
+  /** A transaction ended; its keys wait in the group until commit(). */
+  endTransaction(): void {
     this.stats.transactions++;
-    if (this.txMaxEventId > this.committedEventId) this.committedEventId = this.txMaxEventId;
-    this.stats.lastCommitAt = new Date();
     // a link change shows in the next transaction's plan
     if (this.linksChanged) { this.ctx = null; this.linksChanged = false; }
   }
 
+  get pendingKeys(): number {
+    return this.pending.size;
+  }
+
+  /** Makes every ended transaction's jobs durable (in `into`'s transaction when given). */
+  async commit(into?: pg.ClientBase): Promise<void> {
+    await this.flush(into);
+    if (this.txMaxEventId > this.committedEventId) this.committedEventId = this.txMaxEventId;
+    this.stats.lastCommitAt = new Date();
+  }
+
   reset(): void {
     this.pending.clear();
+    this.txMaxEventId = 0;
     this.ctx = null;
   }
 

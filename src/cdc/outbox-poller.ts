@@ -80,6 +80,7 @@ export class OutboxPoller {
         const change = decodeOutboxRow(row);
         if (change) await this.o.pipeline.change(change);
       }
+      this.o.pipeline.endTransaction();
       await this.o.pipeline.commit(client);
       await client.query(`DELETE FROM healthengine.change_event WHERE event_id = ANY($1::bigint[])`, [r.rows.map((x) => x.event_id)]);
       await client.query('COMMIT');

@@ -12,12 +12,19 @@ import { decodeRowMessage, type PgoutputRowMessage } from './decode.ts';
 import { lsnGreater, maxLsn } from './lsn.ts';
 
 export const HEARTBEAT_PREFIX = 'healthengine.heartbeat';
+/** bounds of a commit group: latency added and keys held */
+const GROUP_MAX_MS = 100;
+const GROUP_MAX_KEYS = 5000;
 
 export interface TransactionSink {
   begin(): void;
   /** folds one change into the open transaction; may flush early to bound memory */
   change(c: RowChange): Promise<void> | void;
-  /** makes every job of the transaction durable; the LSN is acknowledged only after it resolves */
+  /** the transaction ended; its jobs may wait to be made durable together with the next ones' */
+  endTransaction(): void;
+  /** jobs of ended transactions not yet durable */
+  readonly pendingKeys: number;
+  /** makes every job of the ended transactions durable; their LSN is acknowledged only after it resolves */
   commit(): Promise<void>;
   /** the stream restarted: drop anything of an unfinished transaction */
   reset(): void;
@@ -45,6 +52,9 @@ export class ReplicationStream {
   private failed: Error | null = null;
   private lastAcked: string | null = null;
   private stopping = false;
+  /** end LSN of the last transaction whose jobs await the group's flush */
+  private unflushedLsn: string | null = null;
+  private groupStartedAt = 0;
   private readonly o: ReplicationStreamOptions;
 
   constructor(opts: ReplicationStreamOptions) {
@@ -59,6 +69,7 @@ export class ReplicationStream {
   async runOnce(): Promise<void> {
     this.failed = null;
     this.inTransaction = false;
+    this.unflushedLsn = null;
     this.o.sink.reset();
     // a fresh service per connection: re-subscribing one instance can skip unacknowledged data
     const service = new LogicalReplicationService(
@@ -81,7 +92,7 @@ export class ReplicationStream {
     });
     service.on('heartbeat', (lsn: string, _ts: number, shouldRespond: boolean) => {
       if (!shouldRespond || this.failed) return;
-      const idle = !this.inTransaction && !this.busy(service);
+      const idle = !this.inTransaction && this.unflushedLsn === null && !this.busy(service);
       const target = idle ? maxLsn(this.lastAcked, lsn) : this.lastAcked;
       if (target) void this.ack(service, target);
     });
@@ -115,18 +126,36 @@ export class ReplicationStream {
         if (change) await this.o.sink.change(change);
         return;
       }
-      case 'commit':
-        await this.o.sink.commit();
+      case 'commit': {
         this.inTransaction = false;
-        await this.ack(service, msg.commitEndLsn ?? lsn);
+        this.o.sink.endTransaction();
+        this.unflushedLsn = msg.commitEndLsn ?? lsn;
+        if (this.groupStartedAt === 0) this.groupStartedAt = Date.now();
+        // group commit: while more of the stream is already here, small
+        // transactions share one enqueue transaction and one acknowledgement
+        const more = this.busy(service) && this.o.sink.pendingKeys < GROUP_MAX_KEYS && Date.now() - this.groupStartedAt < GROUP_MAX_MS;
+        if (!more) await this.flushGroup(service);
         return;
+      }
       case 'message':
-        // our own heartbeat: nothing is in flight, so its position is safe to confirm
-        if (msg.prefix === HEARTBEAT_PREFIX && !msg.transactional && !this.inTransaction) await this.ack(service, lsn);
+        // our own heartbeat: with nothing in flight, its position is safe to confirm
+        if (msg.prefix === HEARTBEAT_PREFIX && !msg.transactional && !this.inTransaction) {
+          await this.flushGroup(service);
+          await this.ack(service, lsn);
+        }
         return;
       default:
         return; // relation, type, origin, truncate: nothing to plan
     }
+  }
+
+  private async flushGroup(service: LogicalReplicationService): Promise<void> {
+    if (this.unflushedLsn === null) return;
+    await this.o.sink.commit();
+    const lsn = this.unflushedLsn;
+    this.unflushedLsn = null;
+    this.groupStartedAt = 0;
+    await this.ack(service, lsn);
   }
 
   private async ack(service: LogicalReplicationService, lsn: string): Promise<void> {
