@@ -151,6 +151,25 @@ describe('PMS account/location configuration synchronisation', () => {
   });
 });
 
+describe('PMS records that break the snapshot rules', () => {
+  it('an appointment type without a length is reported in the link status by name; the rest goes through', async () => {
+    const { practiceId, linkId } = await linked(['2']);
+    const mark = w.lastSeq();
+    const [t] = await w.q<{ id: number }>(`INSERT INTO pms.appointment_type (name, duration_minutes, online_bookable, clinic_id) VALUES ('Care Plan Review', NULL, true, 2) RETURNING appointment_type_id AS id`);
+    await w.waitPosts(practiceId, '/config/pmsAppointmentTypes/snapshot', 1, mark);
+    const link = await waitFor('problem reported', async () => {
+      const l = await getLink(w.h.db.pool, linkId);
+      return l?.statusMessage?.includes('Care Plan Review') ? l : null;
+    });
+    expect(link.status).toBe('active');
+    expect(link.statusMessage).toContain(`appointment type '${t!.id}' (Care Plan Review) has no valid length in minutes`);
+    const types = w.sandbox.admin.getPractice(practiceId).appointmentTypes!;
+    expect(types.find((x) => x.pmsAppointmentTypeName === 'Care Plan Review')?.pmsAppointmentLength).toBeUndefined();
+    expect(types.find((x) => x.pmsAppointmentTypeName === 'Standard Consultation')?.pmsAppointmentLength).toBe(15);
+    await w.q(`DELETE FROM pms.appointment_type WHERE appointment_type_id = $1`, [t!.id]);
+  });
+});
+
 describe('Handling PMS resource edge cases', () => {
   it('Scenario: Managing PMS practitioners with multiple specialties', async () => {
     const { practiceId } = await linked(['1']);
