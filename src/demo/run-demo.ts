@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { loadConfig } from '../config/config.ts';
 import { Connector } from '../connector.ts';
-import { startEmbeddedServer } from '../db/embedded-server.ts';
+import { startEmbeddedServer, type EmbeddedServer } from '../db/embedded-server.ts';
 import { install } from '../db/install.ts';
 import { insertLink, listLinks } from '../db/queries/practice-links.ts';
 import { insertResyncRequest } from '../db/queries/resync-requests.ts';
@@ -37,6 +37,22 @@ export async function runDemo(opts: { keepRunning: boolean; fresh: boolean }): P
   if (opts.fresh && existsSync(DATA_DIR)) rmSync(DATA_DIR, { recursive: true, force: true });
   step(1, 'Starting PostgreSQL (embedded, wal_level=logical) with the demo PMS');
   const server = await startEmbeddedServer({ dataDir: DATA_DIR, persistent: true });
+  const cleanup: (() => Promise<unknown>)[] = [];
+  try {
+    await walkthrough(server, opts, cleanup);
+  } catch (err) {
+    if (/was changed after it was applied/.test((err as Error).message)) {
+      throw new Error(`${(err as Error).message}\nThe demo database in .data/ was made by an older version: run \`npm run demo -- --fresh\` to start over.`);
+    }
+    throw err;
+  } finally {
+    for (const fn of cleanup.reverse()) await fn().catch(() => {});
+    await server.stop().catch(() => {});
+  }
+  say('\nDemo finished. Run it again to continue from where it left off, or with --fresh to start over.');
+}
+
+async function walkthrough(server: EmbeddedServer, opts: { keepRunning: boolean }, cleanup: (() => Promise<unknown>)[]): Promise<void> {
   const admin = new pg.Client({ connectionString: server.adminUrl });
   await admin.connect();
   if ((await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'demo_pms'`)).rowCount === 0) await admin.query('CREATE DATABASE demo_pms');
@@ -44,8 +60,10 @@ export async function runDemo(opts: { keepRunning: boolean; fresh: boolean }): P
   const url = server.urlFor('demo_pms');
   const pool = new pg.Pool({ connectionString: url, max: 3 });
   pool.on('error', () => {}); // idle connections end when the server stops at the end
+  cleanup.push(() => pool.end());
   await installDemoPms(pool, { seed: true });
   const sandbox = await createSandbox({ apiKey: API_KEY, practices: [{ ...PRACTICE, consent: 'granted' }] });
+  cleanup.push(() => sandbox.close());
   const config = loadConfig({ ...process.env }, {
     DATABASE_URL: url,
     HEALTHENGINE_BASE_URL: sandbox.url,
@@ -64,6 +82,7 @@ export async function runDemo(opts: { keepRunning: boolean; fresh: boolean }): P
 
   step(2, 'Starting the connector (change stream + job workers)');
   const connector = new Connector({ config, logger: createLogger({ level: config.LOG_LEVEL, format: 'pretty' }) });
+  cleanup.push(() => connector.stop());
   await connector.start();
   await until(() => connector.isStreamOwner);
   say('   streaming changes from the replication slot');
@@ -118,9 +137,4 @@ export async function runDemo(opts: { keepRunning: boolean; fresh: boolean }): P
     say(`\nStill running: sandbox ${sandbox.url}, admin ${sandbox.adminUrl}, database ${url.replace(/:[^:@/]+@/, ':***@')}. Ctrl-C to stop.`);
     await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
   }
-  await connector.stop();
-  await pool.end();
-  await sandbox.close();
-  await server.stop();
-  say('\nDemo finished. Run it again to continue from where it left off, or with --fresh to start over.');
 }

@@ -1,0 +1,80 @@
+// End-to-end throughput: PMS row changes through the adapter triggers, the
+// outbox, the slot (pgoutput), the planner and pg-boss. A whole Connector runs
+// in this process with workers off; a run is timed from the first write until
+// the slot's confirmed_flush_lsn reaches the WAL insert position taken after
+// the writes, i.e. every change planned and its jobs committed in pg-boss
+// (the connector confirms a commit only after that).
+import { Connector } from '../src/connector.ts';
+import { silentLogger } from '../src/log/logger.ts';
+import { currentLsn, startBenchDb, waitForSlot, type BenchDb } from './lib/env.ts';
+import { benchAppointments, bulkUpdate, settle, smallTransactions } from './lib/load.ts';
+import { figure, type BenchOptions, type BenchResult } from './lib/result.ts';
+import { median, round } from './lib/stats.ts';
+
+interface Run { changes: number; writeMs: number; drainMs: number; totalMs: number; rate: number; outboxRows: number; jobsRequested: number; jobsCreated: number }
+
+async function drained(db: BenchDb, timeoutMs: number): Promise<number> {
+  const ms = await waitForSlot(db.pool, db.config.CONNECTOR_SLOT_NAME, await currentLsn(db.pool), timeoutMs);
+  if (ms === null) throw new Error(`the slot did not catch up within ${timeoutMs} ms`);
+  return ms;
+}
+
+async function measure(db: BenchDb, c: Connector, write: () => Promise<number>, timeoutMs: number): Promise<Run> {
+  const before = { ...c.pipeline.stats };
+  const t0 = performance.now();
+  const changes = await write();
+  const writeMs = performance.now() - t0;
+  const drainMs = await drained(db, timeoutMs);
+  const totalMs = performance.now() - t0;
+  const s = c.pipeline.stats;
+  return {
+    changes, writeMs, drainMs, totalMs, rate: changes / (totalMs / 1000),
+    outboxRows: s.changes - before.changes, jobsRequested: s.jobsRequested - before.jobsRequested, jobsCreated: s.jobsCreated - before.jobsCreated,
+  };
+}
+
+export async function runThroughput(o: BenchOptions): Promise<BenchResult> {
+  const started = performance.now();
+  const appointments = o.long ? 1_000_000 : 200_000;
+  const bulkRuns = o.long ? 2 : 3;
+  const smallTotal = o.long ? 40_000 : 20_000;
+  const clients = 4;
+  const db = await startBenchDb({ appointments, config: { CONNECTOR_DEBOUNCE_SECONDS: 3 } });
+  let c: Connector | null = null;
+  try {
+    await db.pool.query(`ALTER TABLE pms.appointment SET (autovacuum_enabled = false)`);
+    const range = await benchAppointments(db.pool);
+    c = new Connector({ config: db.config, logger: silentLogger, workers: false });
+    await c.start();
+    await drained(db, 30_000);
+
+    const bulk: Run[] = [];
+    for (let i = 0; i < bulkRuns; i++) {
+      await settle(db.pool);
+      const r = await measure(db, c, async () => (await bulkUpdate(db.pool, i % 2 ? -5 : 5)).rows, 300_000);
+      bulk.push(r);
+      o.log(`  bulk: ${r.changes} rows in ${Math.round(r.totalMs)} ms (write ${Math.round(r.writeMs)}, drain after write ${Math.round(r.drainMs)}) = ${Math.round(r.rate)} rows/s; ${r.outboxRows} outbox rows, ${r.jobsCreated} jobs created`);
+    }
+
+    await settle(db.pool);
+    const small = await measure(db, c, async () => (await smallTransactions(db.url, range, { clients, total: smallTotal, seed: 7, timeoutMs: 300_000 })).transactions, 300_000);
+    o.log(`  small: ${small.changes} tx in ${Math.round(small.totalMs)} ms (write ${Math.round(small.writeMs)}, drain after write ${Math.round(small.drainMs)}) = ${Math.round(small.rate)} tx/s; ${small.jobsCreated} jobs created`);
+
+    const bulkRates = bulk.map((r) => round(r.rate));
+    return {
+      name: 'throughput',
+      title: 'End-to-end throughput (triggers -> outbox -> slot -> planner -> pg-boss)',
+      method: `A Connector (workers off) streams from its own embedded PostgreSQL; ${appointments.toLocaleString('en')} generated future appointments across every diary of the 3 demo clinics, one enabled link covering them. A "change" is one PMS row change (an appointment row updated). Bulk: one UPDATE statement moving every generated appointment by 5 minutes (${bulkRuns} runs, median). Small: ${smallTotal.toLocaleString('en')} single-row UPDATE transactions from ${clients} concurrent clients. Timed from the first write until the slot's confirmed_flush_lsn reaches pg_current_wal_insert_lsn() taken after the writes: every change planned and its jobs committed in pg-boss.`,
+      figures: [
+        figure({ id: 'throughput.bulk', label: 'Bulk statement, end to end', value: median(bulkRates), unit: 'changes/s', target: { op: '>=', value: 50_000 }, runs: bulkRates, note: `${appointments.toLocaleString('en')} rows per statement; write ${round(median(bulk.map((r) => r.writeMs)))} ms, drain after the write ${round(median(bulk.map((r) => r.drainMs)))} ms (medians)` }),
+        figure({ id: 'throughput.bulk.drain', label: 'Bulk statement, slot drained after the write committed', value: round(median(bulk.map((r) => r.drainMs))), unit: 'ms', runs: bulk.map((r) => round(r.drainMs)) }),
+        figure({ id: 'throughput.small', label: 'Single-row transactions, end to end', value: round(small.rate), unit: 'changes/s', note: `${small.changes.toLocaleString('en')} transactions from ${clients} clients; writes alone ${round(small.changes / (small.writeMs / 1000))} tx/s, drain after the last write ${round(small.drainMs)} ms` }),
+      ],
+      details: { appointments, bulk, small },
+      elapsedMs: performance.now() - started,
+    };
+  } finally {
+    await c?.stop().catch(() => {});
+    await db.close();
+  }
+}
