@@ -8,6 +8,7 @@ import type { JobRequest } from '../domain/jobs.ts';
 import { planChange, type PlanContext } from '../domain/planner.ts';
 import { readLocations } from '../db/queries/adapter-reads.ts';
 import { listPlanLinks } from '../db/queries/practice-links.ts';
+import { withTransaction } from '../db/transaction.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../log/logger.ts';
 import type { TransactionSink } from './replication-stream.ts';
@@ -55,9 +56,6 @@ export class ChangePipeline implements TransactionSink {
     return { links: this.ctx.links, timeZones: this.ctx.timeZones, now: this.o.now(), horizonDays: this.o.horizonDays };
   }
 
-  /** Keys of ended transactions still waiting for flush() carry over: transactions are grouped. */
-  begin(): void {}
-
   async change(c: RowChange): Promise<void> {
     this.stats.changes++;
     if (c.table === 'change_event' && c.event.eventId > this.txMaxEventId) this.txMaxEventId = c.event.eventId;
@@ -99,24 +97,10 @@ export class ChangePipeline implements TransactionSink {
     if (this.pending.size === 0) return;
     const list = [...this.pending.values()];
     this.pending.clear();
-    if (into) {
-      const created = await this.o.jobs.enqueue(list, this.o.debounceSeconds, into);
-      this.stats.jobsRequested += list.length;
-      this.stats.jobsCreated += created;
-      return;
-    }
-    const client = await this.o.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const created = await this.o.jobs.enqueue(list, this.o.debounceSeconds, client);
-      await client.query('COMMIT');
-      this.stats.jobsRequested += list.length;
-      this.stats.jobsCreated += created;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+    const enqueue = (c: pg.ClientBase) => this.o.jobs.enqueue(list, this.o.debounceSeconds, c);
+    const created = into ? await enqueue(into) : await withTransaction(this.o.pool, enqueue);
+    this.stats.jobsRequested += list.length;
+    this.stats.jobsCreated += created;
   }
+
 }

@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { Logger } from '../log/logger.ts';
 import type { ChangePipeline } from './change-pipeline.ts';
 import { decodeOutboxRow } from './decode.ts';
+import { withTransaction } from '../db/transaction.ts';
 
 export const OUTBOX_CHANNEL = 'healthengine_outbox';
 
@@ -64,33 +65,25 @@ export class OutboxPoller {
 
   /** One batch: lock, plan, enqueue, delete, commit. Returns how many rows it consumed. */
   async drainOnce(): Promise<number> {
-    const client = await this.o.pool.connect();
     try {
-      await client.query('BEGIN');
-      const r = await client.query(
-        `SELECT * FROM healthengine.change_event ORDER BY event_id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.o.batchSize ?? 1000],
-      );
-      if (r.rows.length === 0) {
-        await client.query('COMMIT');
-        return 0;
-      }
-      this.o.pipeline.begin();
-      for (const row of r.rows) {
-        const change = decodeOutboxRow(row);
-        if (change) await this.o.pipeline.change(change);
-      }
-      this.o.pipeline.endTransaction();
-      await this.o.pipeline.commit(client);
-      await client.query(`DELETE FROM healthengine.change_event WHERE event_id = ANY($1::bigint[])`, [r.rows.map((x) => x.event_id)]);
-      await client.query('COMMIT');
-      return r.rows.length;
+      return await withTransaction(this.o.pool, async (client) => {
+        const r = await client.query(
+          `SELECT * FROM healthengine.change_event ORDER BY event_id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          [this.o.batchSize ?? 1000],
+        );
+        if (r.rows.length === 0) return 0;
+        for (const row of r.rows) {
+          const change = decodeOutboxRow(row);
+          if (change) await this.o.pipeline.change(change);
+        }
+        this.o.pipeline.endTransaction();
+        await this.o.pipeline.commit(client);
+        await client.query(`DELETE FROM healthengine.change_event WHERE event_id = ANY($1::bigint[])`, [r.rows.map((x) => x.event_id)]);
+        return r.rows.length;
+      });
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
       this.o.pipeline.reset();
       throw err;
-    } finally {
-      client.release();
     }
   }
 

@@ -16,8 +16,8 @@ export const HEARTBEAT_PREFIX = 'healthengine.heartbeat';
 const GROUP_MAX_MS = 100;
 const GROUP_MAX_KEYS = 5000;
 
+/** Keys of ended transactions carry over until commit(): transactions are grouped. */
 export interface TransactionSink {
-  begin(): void;
   /** folds one change into the open transaction; may flush early to bound memory */
   change(c: RowChange): Promise<void> | void;
   /** the transaction ended; its jobs may wait to be made durable together with the next ones' */
@@ -117,7 +117,6 @@ export class ReplicationStream {
     switch (msg.tag) {
       case 'begin':
         this.inTransaction = true;
-        this.o.sink.begin();
         return;
       case 'insert':
       case 'update':

@@ -1,6 +1,7 @@
 // Every statement that reads or writes healthengine.practice_link.
 import type pg from 'pg';
 import type { PlanLink } from '../../domain/planner.ts';
+import { withTransaction } from '../transaction.ts';
 
 export type Queryable = Pick<pg.Pool, 'query'> | pg.ClientBase;
 
@@ -92,19 +93,10 @@ export async function updateLink(db: Queryable, linkId: number, l: Partial<LinkI
  * trigger does not take the connector's own writes for a PMS user's save.
  */
 async function asConnector<T>(db: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await db.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(`SET LOCAL healthengine.origin = 'connector'`);
-    const out = await fn(client);
-    await client.query('COMMIT');
-    return out;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  return withTransaction(db, async (c) => {
+    await c.query(`SET LOCAL healthengine.origin = 'connector'`);
+    return fn(c);
+  });
 }
 
 const STAMP_COLUMN = { config: 'last_config_push_at', availability: 'last_availability_push_at', requests: 'last_requests_check_at' } as const;

@@ -11,8 +11,7 @@ import type { WorkerContext } from '../worker-context.ts';
 export async function handleAppointmentOutbound(ctx: WorkerContext, data: AppointmentOutboundData): Promise<void> {
   const booking = await bookingForAppointment(ctx.pool, data.appointmentId);
   if (!booking) return;
-  const target = data.state === 'cancelled' ? 'cancelled' : 'did_not_attend';
-  if (booking.state === target) return;
+  if (booking.state === data.state) return;
   const link = await getLink(ctx.pool, booking.linkId);
   if (!link || !link.enabled || link.status !== 'active') return;
   try {
@@ -22,6 +21,6 @@ export async function handleAppointmentOutbound(ctx: WorkerContext, data: Appoin
     if (await recordRefusal(ctx, link, err, `${data.state} of booking ${booking.heBookingId}`)) return;
     throw err;
   }
-  await setBookingState(ctx.pool, link.linkId, booking.heBookingId, target, null);
-  ctx.logger.info({ linkId: link.linkId, bookingId: booking.heBookingId, state: target }, 'PMS change of a Healthengine booking sent');
+  await setBookingState(ctx.pool, link.linkId, booking.heBookingId, data.state, null);
+  ctx.logger.info({ linkId: link.linkId, bookingId: booking.heBookingId, state: data.state }, 'PMS change of a Healthengine booking sent');
 }
