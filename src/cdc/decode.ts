@@ -1,5 +1,5 @@
 // pgoutput row messages of the streamed tables -> canonical RowChange.
-import { decodeChangeEvent, decodeLinkRow, type RowChange } from '../domain/change-event.ts';
+import { decodeChangeEvent, decodeLinkChange, type RowChange } from '../domain/change-event.ts';
 
 export interface PgoutputRowMessage {
   tag: 'insert' | 'update' | 'delete';
@@ -19,7 +19,7 @@ export function decodeRowMessage(m: PgoutputRowMessage): RowChange | null {
       // control events are for outbox polling; the stream reads the control tables themselves
       return m.tag === 'insert' && newRow && newRow.kind !== 'control' ? { table: 'change_event', event: decodeChangeEvent(newRow) } : null;
     case 'practice_link':
-      return { table: 'practice_link', op: m.tag, old: decodeLinkRow(oldRow), new: decodeLinkRow(newRow) };
+      return decodeLinkChange(m.tag, oldRow, newRow);
     case 'resync_request':
       return { table: 'resync_request', op: m.tag, requestId: Number((newRow ?? oldRow)?.request_id) };
     case 'liveness_hours': {
@@ -38,11 +38,8 @@ export function decodeOutboxRow(r: Record<string, unknown>): RowChange | null {
   const op = r.control_op as 'insert' | 'update' | 'delete';
   const linkId = Number(r.link_id);
   switch (r.control_table) {
-    case 'practice_link': {
-      // the planner only needs the link id and whether a user saved it (updated_at moved)
-      const row = (updatedAt: string) => ({ linkId, practiceId: '', locationIds: [], enabled: true, status: '', generation: 0, updatedAt });
-      return { table: 'practice_link', op, old: op === 'insert' ? null : row('before'), new: op === 'delete' ? null : row(r.user_save ? 'after' : 'before') };
-    }
+    case 'practice_link':
+      return { table: 'practice_link', op, linkId, userSave: Boolean(r.user_save) };
     case 'resync_request':
       return { table: 'resync_request', op, requestId: Number(r.request_id) };
     case 'liveness_hours':

@@ -22,21 +22,12 @@ export interface ChangeEvent {
   appointmentState: 'cancelled' | 'did_not_attend' | null;
 }
 
-export interface LinkRow {
-  linkId: number;
-  practiceId: string;
-  locationIds: string[];
-  enabled: boolean;
-  status: string;
-  generation: number;
-  updatedAt: string;
-}
-
 export type ControlTable = 'practice_link' | 'resync_request' | 'liveness_hours';
 
 export type RowChange =
   | { table: 'change_event'; event: ChangeEvent }
-  | { table: 'practice_link'; op: 'insert' | 'update' | 'delete'; old: LinkRow | null; new: LinkRow | null }
+  /** userSave: a PMS user saved the row (updated_at moved), not a status write of the connector's */
+  | { table: 'practice_link'; op: 'insert' | 'update' | 'delete'; linkId: number; userSave: boolean }
   | { table: 'resync_request'; op: 'insert' | 'update' | 'delete'; requestId: number }
   | { table: 'liveness_hours'; op: 'insert' | 'update' | 'delete'; linkIds: number[] };
 
@@ -70,15 +61,6 @@ function toInstant(v: unknown): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-function toArray(v: unknown): string[] {
-  if (Array.isArray(v)) return v.map(String);
-  if (typeof v === 'string' && v.startsWith('{')) {
-    const inner = v.slice(1, -1);
-    return inner === '' ? [] : inner.split(',').map((s) => s.replace(/^"|"$/g, ''));
-  }
-  return [];
-}
-
 export function decodeChangeEvent(r: Raw): ChangeEvent {
   return {
     eventId: num(r.event_id) ?? 0,
@@ -97,16 +79,13 @@ export function decodeChangeEvent(r: Raw): ChangeEvent {
   };
 }
 
-export function decodeLinkRow(r: Raw | null | undefined): LinkRow | null {
-  if (!r) return null;
-  const updated = r.updated_at instanceof Date ? r.updated_at.toISOString() : String(r.updated_at ?? '');
+/** A practice_link row change as pgoutput delivers it (old row complete: REPLICA IDENTITY FULL). */
+export function decodeLinkChange(op: 'insert' | 'update' | 'delete', oldRow: Raw | null, newRow: Raw | null): RowChange {
+  const stamp = (r: Raw | null) => (r?.updated_at instanceof Date ? r.updated_at.getTime() : String(r?.updated_at ?? ''));
   return {
-    linkId: num(r.link_id) ?? 0,
-    practiceId: String(r.he_practice_id ?? ''),
-    locationIds: toArray(r.location_ids),
-    enabled: r.enabled === true || r.enabled === 't' || r.enabled === 'true',
-    status: String(r.status ?? ''),
-    generation: num(r.generation) ?? 1,
-    updatedAt: updated,
+    table: 'practice_link',
+    op,
+    linkId: num((newRow ?? oldRow)?.link_id) ?? 0,
+    userSave: op !== 'update' || stamp(oldRow) !== stamp(newRow),
   };
 }

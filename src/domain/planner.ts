@@ -2,7 +2,7 @@
 // requests it implies. Replaying a change yields the same keys, so a replay
 // after a crash costs at most a repeated (idempotent) push, never a lost one.
 import { DateTime } from 'luxon';
-import type { ChangeEvent, LinkRow, RowChange } from './change-event.ts';
+import type { ChangeEvent, RowChange } from './change-event.ts';
 import { jobs, type JobRequest } from './jobs.ts';
 
 export interface PlanLink {
@@ -93,20 +93,13 @@ function planEvent(ev: ChangeEvent, ctx: PlanContext): JobRequest[] {
   return out;
 }
 
-/** A save by a PMS user moves updated_at; the connector's own status writes do not. */
-function isUserSave(oldRow: LinkRow | null, newRow: LinkRow | null): boolean {
-  return !oldRow || !newRow || oldRow.updatedAt !== newRow.updatedAt;
-}
-
 export function planChange(change: RowChange, ctx: PlanContext): JobRequest[] {
   switch (change.table) {
     case 'change_event':
       return planEvent(change.event, ctx);
-    case 'practice_link': {
-      if (change.op === 'delete') return [];
-      if (change.op === 'update' && !isUserSave(change.old, change.new)) return [];
-      return change.new ? [jobs.linkSync(change.new.linkId)] : [];
-    }
+    case 'practice_link':
+      // a deleted link has nobody to send to; the connector's own status writes re-plan nothing
+      return change.op !== 'delete' && change.userSave ? [jobs.linkSync(change.linkId)] : [];
     case 'resync_request':
       return change.op === 'insert' ? [jobs.resync(change.requestId)] : [];
     case 'liveness_hours':

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChangeEvent, LinkRow } from '../../src/domain/change-event.ts';
+import { decodeLinkChange, type ChangeEvent } from '../../src/domain/change-event.ts';
 import { QUEUES } from '../../src/domain/jobs.ts';
 import { datesForEvent, planChange, type PlanContext } from '../../src/domain/planner.ts';
 
@@ -81,13 +81,15 @@ describe('change planner', () => {
     expect(keys({ table: 'change_event', event: ev({ origin: 'connector', locationId: 'perth', calendarId: 'c', localFrom: '2026-11-25', localTo: '2026-11-25' }) })).toHaveLength(1);
   });
 
-  const link = (p: Partial<LinkRow>): LinkRow => ({ linkId: 7, practiceId: '1', locationIds: ['perth'], enabled: true, status: 'pending', generation: 1, updatedAt: 't1', ...p });
+  // practice_link rows as pgoutput delivers them (REPLICA IDENTITY FULL: the old row is complete)
+  const t1 = new Date('2026-11-23T01:00:00Z');
+  const link = (p: Record<string, unknown>) => ({ link_id: '7', he_practice_id: '1', location_ids: ['perth'], enabled: true, status: 'pending', generation: 1, updated_at: t1, ...p });
 
   it('control tables: a link added, saved by a user, or a resync requested; status writes are ignored', () => {
-    expect(keys({ table: 'practice_link', op: 'insert', old: null, new: link({}) })).toEqual([`${QUEUES.linkSync} link:7`]);
-    expect(keys({ table: 'practice_link', op: 'update', old: link({}), new: link({ updatedAt: 't2', enabled: false }) })).toEqual([`${QUEUES.linkSync} link:7`]);
-    expect(keys({ table: 'practice_link', op: 'update', old: link({}), new: link({ status: 'active' }) })).toEqual([]);
-    expect(keys({ table: 'practice_link', op: 'delete', old: link({}), new: null })).toEqual([]);
+    expect(keys(decodeLinkChange('insert', null, link({})))).toEqual([`${QUEUES.linkSync} link:7`]);
+    expect(keys(decodeLinkChange('update', link({}), link({ updated_at: new Date('2026-11-23T02:00:00Z'), enabled: false })))).toEqual([`${QUEUES.linkSync} link:7`]);
+    expect(keys(decodeLinkChange('update', link({}), link({ status: 'active', updated_at: new Date(t1.getTime()) })))).toEqual([]);
+    expect(keys(decodeLinkChange('delete', link({}), null))).toEqual([]);
     expect(keys({ table: 'resync_request', op: 'insert', requestId: 5 })).toEqual([`${QUEUES.resync} resync:5`]);
     expect(keys({ table: 'resync_request', op: 'update', requestId: 5 })).toEqual([]);
     expect(keys({ table: 'liveness_hours', op: 'update', linkIds: [1, 3] })).toEqual([`${QUEUES.configPush} link:1:g1:liveness`]);
