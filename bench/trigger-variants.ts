@@ -75,7 +75,7 @@ async function useVariant(db: Pick<pg.Pool, 'query'>, v: Variant | 'none'): Prom
   await db.query(`ALTER TABLE pms.appointment DISABLE TRIGGER USER`);
   if (v === 'none') return;
   if (v.sql === null) {
-    await db.query(`ALTER TABLE pms.appointment ENABLE TRIGGER healthengine_capture_update`);
+    await db.query(`ALTER TABLE pms.appointment ENABLE TRIGGER healthengine_capture`);
     return;
   }
   await db.query(v.sql);

@@ -621,286 +621,138 @@ REVOKE ALL ON FUNCTION healthengine.pms_cancel_appointment(text, text) FROM PUBL
 REVOKE ALL ON FUNCTION healthengine.pms_mark_did_not_attend(text) FROM PUBLIC;
 
 ---------------------------------------------------------------------------
--- Change capture: statement-level triggers with transition tables
+-- Change capture
 --
--- Each PMS table gets AFTER ... FOR EACH STATEMENT triggers (one per event:
--- PostgreSQL allows transition tables only on single-event triggers) calling
--- one function per table. The function maps the changed rows to the canonical
--- keys of the outbox and inserts each distinct key once per statement, so a
--- 10,000-row UPDATE costs one INSERT ... SELECT of a few rows, not 10,000
--- outbox rows. UPDATE compares old and new rows joined on the primary key and
--- emits only when a column the connector reads changed, for the old AND the
--- new key (a moved appointment frees one day and takes another).
+-- Two designs, each where it is cheapest:
+--
+-- * The hot tables (appointment, diary_block: what reception edits all day,
+--   one row per transaction) have row-level AFTER triggers that call
+--   healthengine.capture_availability / capture_appointment_state. Those
+--   helpers are the connector's, not the adapter's: in replication mode they
+--   emit one transactional WAL message per change (no table write), in
+--   outbox-poll mode they insert the outbox row (sql/capture/). The trigger
+--   bodies use only PL/pgSQL "simple expressions" (IF, assignment; no
+--   SELECT/PERFORM/INSERT), which skip the executor and SPI, and the helpers
+--   inline into them: a single-row UPDATE pays ~15 us of backend CPU instead
+--   of the ~70 us a statement-level trigger reading its transition tables
+--   and inserting an outbox row costs (docs/benchmarks.md). A bulk statement
+--   emits one message per changed row; the connector folds them into keys.
+-- * Every other table (rosters, leave, configuration: edited rarely, often
+--   in bulk) has statement-level triggers with transition tables that insert
+--   each distinct key once per statement into healthengine.change_event, so
+--   a 10,000-row roster rewrite costs one INSERT ... SELECT of a few rows.
+--   UPDATE compares old and new rows and emits only when a column the
+--   connector reads changed, for the old AND the new key.
 --
 -- Rules that keep the triggers cheap and safe (docs/adapter.md has numbers):
---   * Plans of a trigger function are cached from its first call, when a
---     transition table may have held one row. A join of old and new rows
---     planned for one row can be a nested loop, and the same plan then runs a
---     20,000-row UPDATE in O(n^2) (measured: 47 s instead of 0.5 s). So:
---     the hot tables (appointment, diary_block) never join old to new rows in
---     their multi-row path (they compare per-day summaries, or group on the
---     key); the low-volume tables join with FULL JOIN ... WHERE (old cols) IS
---     DISTINCT FROM (new cols) (a FULL JOIN keeps rows whose key changed) and
---     also run with SET enable_nestloop = off, because a WHERE that is strict
---     on both sides turns a FULL JOIN back into an inner join.
---   * The hot tables take a procedural path when a statement changes one
---     row, which is what the PMS's own screens do: executor start-up of a
---     set-based query costs tens of microseconds per statement, more than
---     the UPDATE it follows. A statement that changed no row returns at once.
+--   * Plans of a statement trigger function are cached from its first call,
+--     when a transition table may have held one row. A join of old and new
+--     rows planned for one row can be a nested loop, and the same plan then
+--     runs a 20,000-row UPDATE in O(n^2). So the statement-level functions
+--     join with FULL JOIN ... WHERE (old cols) IS DISTINCT FROM (new cols) (a
+--     FULL JOIN keeps rows whose key changed) and run with SET
+--     enable_nestloop = off, because a WHERE that is strict on both sides
+--     turns a FULL JOIN back into an inner join.
 --   * No SECURITY DEFINER and no SET clause on the hot tables' functions: a
 --     function-level SET costs ~10 us per call. Every name is
 --     schema-qualified; the PMS's roles need INSERT on
---     healthengine.change_event (docs/adapter.md, "Privileges").
---   * origin is never set here: its column default stamps it from the GUC
---     healthengine.origin, so the connector's own writes are recognised.
+--     healthengine.change_event and EXECUTE on the capture helpers
+--     (docs/adapter.md, "Privileges").
+--   * origin is never set here: the helpers and the outbox's column default
+--     stamp it from the GUC healthengine.origin, so the connector's own
+--     writes are recognised.
 ---------------------------------------------------------------------------
 
--- The day an instant is grouped under when a bulk statement's changes are
--- merged into one range per calendar and day: the date at UTC+10. For every
--- Australian time zone (UTC+8 to +11) that day starts between 22:00 and 01:00
--- local time, outside clinic hours, so it is the clinic's local date in
--- practice; and a merged range always covers every change in it, so a group
--- that straddles a local midnight still dirties both dates. Costs no lookup of
--- the clinic's time zone per row.
+-- The day two instants are compared under when an update's old and new
+-- ranges may merge into one: the date at UTC+10. For every Australian time
+-- zone (UTC+8 to +11) that day starts between 22:00 and 01:00 local time,
+-- outside clinic hours, so it is the clinic's local date in practice; and a
+-- merged range always covers both, so a range that straddles a local
+-- midnight still dirties both dates. Costs no lookup of the clinic's zone.
 CREATE OR REPLACE FUNCTION healthengine.adapter_change_day(p_at timestamptz)
 RETURNS date LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT (p_at AT TIME ZONE INTERVAL '+10:00')::date
 $$;
 
--- pms.appointment -> 'availability' for (clinic, calendar) with the instant
--- range of time taken or freed (ranges that ended before now() cannot change
--- availability: skipped). A Healthengine appointment (source 'healthengine',
--- the ones pms_insert_booking writes) becoming cancelled or did-not-attend,
--- or deleted while booked/arrived -> 'appointment_state': the connector tells
--- Healthengine. Other appointments' states are none of Healthengine's
--- business, and skipping them keeps a bulk cancel of a day cheap.
+-- pms.appointment (row-level) -> 'availability' for (clinic, calendar) with
+-- the instant range of time taken or freed; ranges that ended before now()
+-- cannot change availability and are skipped. A Healthengine appointment
+-- (source 'healthengine', the ones pms_insert_booking writes) becoming
+-- cancelled or did-not-attend, or deleted while booked/arrived ->
+-- 'appointment_state': the connector tells Healthengine. Other appointments'
+-- states are none of Healthengine's business. A notes or
+-- arrived/completed update emits nothing.
+-- Written for the per-row cost of bulk statements: the common edit (a
+-- booked appointment moved or resized within its diary and day) runs three
+-- simple expressions and one helper call.
 CREATE OR REPLACE FUNCTION healthengine.adapter_appointment_changed()
 RETURNS trigger
 LANGUAGE plpgsql
 AS $$
 DECLARE
-  v_rows     bigint;
-  r_old      pms.appointment;   -- all NULL on INSERT
-  r_new      pms.appointment;   -- all NULL on DELETE
-  old_holds  boolean;           -- the row holds diary time (not cancelled)
-  new_holds  boolean;
-  old_end    timestamptz;
-  new_end    timestamptz;
-  v_merge    boolean;
+  lsn pg_lsn;  -- what the helpers return; unused
 BEGIN
-  IF TG_OP = 'INSERT' THEN
-    SELECT count(*) INTO v_rows FROM new_rows;
+  -- (OLD is all NULL on INSERT, NEW on DELETE: a NULL condition is false)
+  IF TG_OP = 'UPDATE' AND OLD.status <> 'cancelled' AND NEW.status <> 'cancelled'
+     AND (OLD.clinic_id, OLD.practitioner_id, OLD.room_id) IS NOT DISTINCT FROM (NEW.clinic_id, NEW.practitioner_id, NEW.room_id)
+     AND healthengine.adapter_change_day(OLD.starts_at) = healthengine.adapter_change_day(NEW.starts_at) THEN
+    -- same diary, same day, still holding time: one range over old and new, if the time changed
+    IF (OLD.starts_at, OLD.duration_minutes) IS DISTINCT FROM (NEW.starts_at, NEW.duration_minutes)
+       AND greatest(OLD.starts_at + OLD.duration_minutes * interval '1 minute', NEW.starts_at + NEW.duration_minutes * interval '1 minute') > now() THEN
+      lsn := healthengine.capture_availability(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
+               least(OLD.starts_at, NEW.starts_at),
+               greatest(OLD.starts_at + OLD.duration_minutes * interval '1 minute', NEW.starts_at + NEW.duration_minutes * interval '1 minute'));
+    END IF;
   ELSE
-    SELECT count(*) INTO v_rows FROM old_rows;
-  END IF;
-  IF v_rows = 0 THEN
-    RETURN NULL;
-  END IF;
-
-  IF v_rows = 1 THEN
-    -- One row: compare in PL/pgSQL, emit at most one range per side.
-    IF TG_OP <> 'INSERT' THEN SELECT * INTO r_old FROM old_rows; END IF;
-    IF TG_OP <> 'DELETE' THEN SELECT * INTO r_new FROM new_rows; END IF;
-    old_holds := coalesce(r_old.status <> 'cancelled', false);
-    new_holds := coalesce(r_new.status <> 'cancelled', false);
-    IF (r_old.clinic_id, r_old.practitioner_id, r_old.room_id, r_old.starts_at, r_old.duration_minutes, old_holds)
-       IS DISTINCT FROM (r_new.clinic_id, r_new.practitioner_id, r_new.room_id, r_new.starts_at, r_new.duration_minutes, new_holds)
-       AND (old_holds OR new_holds) THEN
-      old_end := r_old.starts_at + r_old.duration_minutes * interval '1 minute';
-      new_end := r_new.starts_at + r_new.duration_minutes * interval '1 minute';
-      -- a move within one day of one diary is one range
-      v_merge := old_holds AND new_holds
-                 AND r_old.clinic_id = r_new.clinic_id
-                 AND r_old.practitioner_id IS NOT DISTINCT FROM r_new.practitioner_id
-                 AND r_old.room_id IS NOT DISTINCT FROM r_new.room_id
-                 AND healthengine.adapter_change_day(r_old.starts_at) = healthengine.adapter_change_day(r_new.starts_at);
-      INSERT INTO healthengine.change_event (kind, location_id, calendar_id, at_from, at_to)
-      SELECT 'availability', v.location_id, v.calendar_id, v.at_from, v.at_to
-      FROM (VALUES
-              (old_holds, r_old.clinic_id::text, healthengine.adapter_calendar_id(r_old.practitioner_id, r_old.room_id),
-               CASE WHEN v_merge THEN least(r_old.starts_at, r_new.starts_at) ELSE r_old.starts_at END,
-               CASE WHEN v_merge THEN greatest(old_end, new_end) ELSE old_end END),
-              (new_holds AND NOT v_merge, r_new.clinic_id::text, healthengine.adapter_calendar_id(r_new.practitioner_id, r_new.room_id),
-               r_new.starts_at, new_end)
-           ) v(emit, location_id, calendar_id, at_from, at_to)
-      WHERE v.emit AND v.at_to > now();
+    -- inserted, deleted, cancelled, reinstated, or moved to another diary or
+    -- day: each side that holds time is a range of its own
+    IF OLD.status <> 'cancelled' AND OLD.starts_at + OLD.duration_minutes * interval '1 minute' > now() THEN
+      lsn := healthengine.capture_availability(OLD.clinic_id::text, healthengine.adapter_calendar_id(OLD.practitioner_id, OLD.room_id),
+               OLD.starts_at, OLD.starts_at + OLD.duration_minutes * interval '1 minute');
     END IF;
-    IF coalesce(r_new.source, r_old.source) = 'healthengine'
-       AND ((TG_OP = 'UPDATE' AND r_new.status IN ('cancelled', 'did_not_attend') AND r_old.status <> r_new.status)
-            OR (TG_OP = 'DELETE' AND r_old.status IN ('booked', 'arrived'))) THEN
-      -- deleting a live appointment is how some desks cancel
-      INSERT INTO healthengine.change_event (kind, appointment_id, appointment_state)
-      VALUES ('appointment_state', coalesce(r_new.appointment_id, r_old.appointment_id)::text, coalesce(r_new.status, 'cancelled'));
+    IF NEW.status <> 'cancelled' AND NEW.starts_at + NEW.duration_minutes * interval '1 minute' > now() THEN
+      lsn := healthengine.capture_availability(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
+               NEW.starts_at, NEW.starts_at + NEW.duration_minutes * interval '1 minute');
     END IF;
-    RETURN NULL;
   END IF;
-
-  -- Several rows: set-based, one range per (clinic, calendar, day), where
-  -- the range covers every change of the group (max start + max length may
-  -- overshoot the last end a little: harmless, it stays on that day).
-  IF TG_OP = 'INSERT' THEN
-    INSERT INTO healthengine.change_event (kind, location_id, calendar_id, at_from, at_to)
-    SELECT 'availability', n.clinic_id::text, healthengine.adapter_calendar_id(n.practitioner_id, n.room_id),
-           min(n.starts_at), max(n.starts_at) + max(n.duration_minutes) * interval '1 minute'
-    FROM new_rows n
-    WHERE n.status <> 'cancelled'
-    GROUP BY n.clinic_id, n.practitioner_id, n.room_id, healthengine.adapter_change_day(n.starts_at)
-    HAVING max(n.starts_at) + max(n.duration_minutes) * interval '1 minute' > now();
-
-  ELSIF TG_OP = 'DELETE' THEN
-    INSERT INTO healthengine.change_event (kind, location_id, calendar_id, at_from, at_to)
-    SELECT 'availability', o.clinic_id::text, healthengine.adapter_calendar_id(o.practitioner_id, o.room_id),
-           min(o.starts_at), max(o.starts_at) + max(o.duration_minutes) * interval '1 minute'
-    FROM old_rows o
-    WHERE o.status <> 'cancelled'
-    GROUP BY o.clinic_id, o.practitioner_id, o.room_id, healthengine.adapter_change_day(o.starts_at)
-    HAVING max(o.starts_at) + max(o.duration_minutes) * interval '1 minute' > now();
-
-    INSERT INTO healthengine.change_event (kind, appointment_id, appointment_state)
-    SELECT 'appointment_state', o.appointment_id::text, 'cancelled'
-    FROM old_rows o
-    WHERE o.status IN ('booked', 'arrived') AND o.source = 'healthengine';
-
-  ELSE
-    -- Which days changed: summarise the time-holding rows per (clinic,
-    -- calendar, day) before and after the statement, and compare. Availability
-    -- depends only on the set of busy intervals, so a digest of (start,
-    -- length) over the group changes exactly when the day's busy time does
-    -- (up to a 1-in-2^32 hash coincidence); a notes or status-to-arrived update
-    -- leaves every digest alone. No join of the raw old and new rows: on a
-    -- 200,000-row UPDATE this is several times cheaper than one.
-    INSERT INTO healthengine.change_event (kind, location_id, calendar_id, at_from, at_to)
-    SELECT 'availability', coalesce(b.clinic_id, a.clinic_id)::text,
-           healthengine.adapter_calendar_id(coalesce(b.practitioner_id, a.practitioner_id), coalesce(b.room_id, a.room_id)),
-           least(b.at_from, a.at_from), greatest(b.at_to, a.at_to)
-    FROM (SELECT o.clinic_id, o.practitioner_id, o.room_id, healthengine.adapter_change_day(o.starts_at) AS day,
-                 count(*) AS n, sum(timestamptz_hash(o.starts_at) # o.duration_minutes) AS digest,
-                 min(o.starts_at) AS at_from, max(o.starts_at) + max(o.duration_minutes) * interval '1 minute' AS at_to
-          FROM old_rows o
-          WHERE o.status <> 'cancelled'
-          GROUP BY 1, 2, 3, 4) b
-    FULL JOIN
-         (SELECT n.clinic_id, n.practitioner_id, n.room_id, healthengine.adapter_change_day(n.starts_at) AS day,
-                 count(*) AS n, sum(timestamptz_hash(n.starts_at) # n.duration_minutes) AS digest,
-                 min(n.starts_at) AS at_from, max(n.starts_at) + max(n.duration_minutes) * interval '1 minute' AS at_to
-          FROM new_rows n
-          WHERE n.status <> 'cancelled'
-          GROUP BY 1, 2, 3, 4) a
-      ON a.clinic_id = b.clinic_id AND a.day = b.day
-     AND coalesce(a.practitioner_id, 0) = coalesce(b.practitioner_id, 0)
-     AND coalesce(a.room_id, 0) = coalesce(b.room_id, 0)
-    WHERE (b.n, b.digest) IS DISTINCT FROM (a.n, a.digest)
-      AND greatest(b.at_to, a.at_to) > now();
-
-    -- Healthengine appointments cancelled or marked did-not-attend: rare in a
-    -- bulk statement, so look first. Old and new status are paired by
-    -- grouping on the key, not by a join (see "Rules" above: a join whose
-    -- WHERE is strict on both sides is planned as an inner join, which for a
-    -- plan cached from a small statement may be a nested loop).
-    IF EXISTS (SELECT 1 FROM new_rows n WHERE n.source = 'healthengine' AND n.status IN ('cancelled', 'did_not_attend')) THEN
-      INSERT INTO healthengine.change_event (kind, appointment_id, appointment_state)
-      SELECT 'appointment_state', s.appointment_id::text, s.new_status
-      FROM (SELECT x.appointment_id, max(x.new_status) AS new_status, max(x.old_status) AS old_status
-            FROM (SELECT n.appointment_id, n.status AS new_status, NULL::text AS old_status
-                  FROM new_rows n
-                  WHERE n.source = 'healthengine' AND n.status IN ('cancelled', 'did_not_attend')
-                  UNION ALL
-                  SELECT o.appointment_id, NULL, o.status
-                  FROM old_rows o
-                  WHERE o.source = 'healthengine') x
-            GROUP BY x.appointment_id) s
-      WHERE s.new_status IS NOT NULL AND s.new_status IS DISTINCT FROM s.old_status;
+  IF TG_OP = 'UPDATE' THEN
+    IF NEW.source = 'healthengine' AND NEW.status IN ('cancelled', 'did_not_attend') AND OLD.status <> NEW.status THEN
+      lsn := healthengine.capture_appointment_state(NEW.appointment_id::text, NEW.status);
     END IF;
+  ELSIF TG_OP = 'DELETE' AND OLD.source = 'healthengine' AND OLD.status IN ('booked', 'arrived') THEN
+    -- deleting a live appointment is how some desks cancel
+    lsn := healthengine.capture_appointment_state(OLD.appointment_id::text, 'cancelled');
   END IF;
   RETURN NULL;
 END
 $$;
 
--- pms.diary_block -> 'availability', as for appointments.
+-- pms.diary_block (row-level) -> 'availability', as for appointments.
 CREATE OR REPLACE FUNCTION healthengine.adapter_diary_block_changed()
 RETURNS trigger
 LANGUAGE plpgsql
 AS $$
 DECLARE
-  v_rows   bigint;
-  r_old    pms.diary_block;   -- all NULL on INSERT
-  r_new    pms.diary_block;   -- all NULL on DELETE
-  old_end  timestamptz;
-  new_end  timestamptz;
-  v_merge  boolean;
+  lsn pg_lsn;  -- what the helpers return; unused
 BEGIN
-  IF TG_OP = 'INSERT' THEN
-    SELECT count(*) INTO v_rows FROM new_rows;
-  ELSE
-    SELECT count(*) INTO v_rows FROM old_rows;
-  END IF;
-  IF v_rows = 0 THEN
-    RETURN NULL;
-  END IF;
-
-  IF v_rows = 1 THEN
-    IF TG_OP <> 'INSERT' THEN SELECT * INTO r_old FROM old_rows; END IF;
-    IF TG_OP <> 'DELETE' THEN SELECT * INTO r_new FROM new_rows; END IF;
-    IF (r_old.clinic_id, r_old.practitioner_id, r_old.room_id, r_old.starts_at, r_old.duration_minutes)
-       IS DISTINCT FROM (r_new.clinic_id, r_new.practitioner_id, r_new.room_id, r_new.starts_at, r_new.duration_minutes) THEN
-      old_end := r_old.starts_at + r_old.duration_minutes * interval '1 minute';
-      new_end := r_new.starts_at + r_new.duration_minutes * interval '1 minute';
-      v_merge := r_old.clinic_id = r_new.clinic_id
-                 AND r_old.practitioner_id IS NOT DISTINCT FROM r_new.practitioner_id
-                 AND r_old.room_id IS NOT DISTINCT FROM r_new.room_id
-                 AND healthengine.adapter_change_day(r_old.starts_at) = healthengine.adapter_change_day(r_new.starts_at);
-      INSERT INTO healthengine.change_event (kind, location_id, calendar_id, at_from, at_to)
-      SELECT 'availability', v.location_id, v.calendar_id, v.at_from, v.at_to
-      FROM (VALUES
-              (r_old.block_id IS NOT NULL, r_old.clinic_id::text, healthengine.adapter_calendar_id(r_old.practitioner_id, r_old.room_id),
-               CASE WHEN v_merge THEN least(r_old.starts_at, r_new.starts_at) ELSE r_old.starts_at END,
-               CASE WHEN v_merge THEN greatest(old_end, new_end) ELSE old_end END),
-              (r_new.block_id IS NOT NULL AND v_merge IS NOT TRUE, r_new.clinic_id::text,
-               healthengine.adapter_calendar_id(r_new.practitioner_id, r_new.room_id), r_new.starts_at, new_end)
-           ) v(emit, location_id, calendar_id, at_from, at_to)
-      WHERE v.emit AND v.at_to > now();
+  IF TG_OP = 'UPDATE'
+     AND (OLD.clinic_id, OLD.practitioner_id, OLD.room_id) IS NOT DISTINCT FROM (NEW.clinic_id, NEW.practitioner_id, NEW.room_id)
+     AND healthengine.adapter_change_day(OLD.starts_at) = healthengine.adapter_change_day(NEW.starts_at) THEN
+    IF (OLD.starts_at, OLD.duration_minutes) IS DISTINCT FROM (NEW.starts_at, NEW.duration_minutes)
+       AND greatest(OLD.starts_at + OLD.duration_minutes * interval '1 minute', NEW.starts_at + NEW.duration_minutes * interval '1 minute') > now() THEN
+      lsn := healthengine.capture_availability(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
+               least(OLD.starts_at, NEW.starts_at),
+               greatest(OLD.starts_at + OLD.duration_minutes * interval '1 minute', NEW.starts_at + NEW.duration_minutes * interval '1 minute'));
     END IF;
-    RETURN NULL;
-  END IF;
-
-  -- Several rows: as for appointments.
-  IF TG_OP = 'INSERT' THEN
-    INSERT INTO healthengine.change_event (kind, location_id, calendar_id, at_from, at_to)
-    SELECT 'availability', n.clinic_id::text, healthengine.adapter_calendar_id(n.practitioner_id, n.room_id),
-           min(n.starts_at), max(n.starts_at) + max(n.duration_minutes) * interval '1 minute'
-    FROM new_rows n
-    GROUP BY n.clinic_id, n.practitioner_id, n.room_id, healthengine.adapter_change_day(n.starts_at)
-    HAVING max(n.starts_at) + max(n.duration_minutes) * interval '1 minute' > now();
-
-  ELSIF TG_OP = 'DELETE' THEN
-    INSERT INTO healthengine.change_event (kind, location_id, calendar_id, at_from, at_to)
-    SELECT 'availability', o.clinic_id::text, healthengine.adapter_calendar_id(o.practitioner_id, o.room_id),
-           min(o.starts_at), max(o.starts_at) + max(o.duration_minutes) * interval '1 minute'
-    FROM old_rows o
-    GROUP BY o.clinic_id, o.practitioner_id, o.room_id, healthengine.adapter_change_day(o.starts_at)
-    HAVING max(o.starts_at) + max(o.duration_minutes) * interval '1 minute' > now();
-
   ELSE
-    INSERT INTO healthengine.change_event (kind, location_id, calendar_id, at_from, at_to)
-    SELECT 'availability', coalesce(b.clinic_id, a.clinic_id)::text,
-           healthengine.adapter_calendar_id(coalesce(b.practitioner_id, a.practitioner_id), coalesce(b.room_id, a.room_id)),
-           least(b.at_from, a.at_from), greatest(b.at_to, a.at_to)
-    FROM (SELECT o.clinic_id, o.practitioner_id, o.room_id, healthengine.adapter_change_day(o.starts_at) AS day,
-                 count(*) AS n, sum(timestamptz_hash(o.starts_at) # o.duration_minutes) AS digest,
-                 min(o.starts_at) AS at_from, max(o.starts_at) + max(o.duration_minutes) * interval '1 minute' AS at_to
-          FROM old_rows o
-          GROUP BY 1, 2, 3, 4) b
-    FULL JOIN
-         (SELECT n.clinic_id, n.practitioner_id, n.room_id, healthengine.adapter_change_day(n.starts_at) AS day,
-                 count(*) AS n, sum(timestamptz_hash(n.starts_at) # n.duration_minutes) AS digest,
-                 min(n.starts_at) AS at_from, max(n.starts_at) + max(n.duration_minutes) * interval '1 minute' AS at_to
-          FROM new_rows n
-          GROUP BY 1, 2, 3, 4) a
-      ON a.clinic_id = b.clinic_id AND a.day = b.day
-     AND coalesce(a.practitioner_id, 0) = coalesce(b.practitioner_id, 0)
-     AND coalesce(a.room_id, 0) = coalesce(b.room_id, 0)
-    WHERE (b.n, b.digest) IS DISTINCT FROM (a.n, a.digest)
-      AND greatest(b.at_to, a.at_to) > now();
+    IF OLD.starts_at + OLD.duration_minutes * interval '1 minute' > now() THEN
+      lsn := healthengine.capture_availability(OLD.clinic_id::text, healthengine.adapter_calendar_id(OLD.practitioner_id, OLD.room_id),
+               OLD.starts_at, OLD.starts_at + OLD.duration_minutes * interval '1 minute');
+    END IF;
+    IF NEW.starts_at + NEW.duration_minutes * interval '1 minute' > now() THEN
+      lsn := healthengine.capture_availability(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
+               NEW.starts_at, NEW.starts_at + NEW.duration_minutes * interval '1 minute');
+    END IF;
   END IF;
   RETURN NULL;
 END
@@ -1346,9 +1198,11 @@ BEGIN
 END
 $$;
 
--- Attach the capture functions: one trigger per table and event (transition
+-- Attach the capture functions. The hot tables: one row-level trigger each.
+-- The others: one statement-level trigger per table and event (transition
 -- tables rule out multi-event triggers). CREATE OR REPLACE TRIGGER keeps
--- re-runs idempotent.
+-- re-runs idempotent; the statement-level triggers earlier versions put on
+-- the hot tables are dropped.
 DO $attach$
 DECLARE
   t  record;
@@ -1356,9 +1210,20 @@ DECLARE
 BEGIN
   FOR t IN
     SELECT * FROM (VALUES
-      ('pms.appointment',                   'healthengine.adapter_appointment_changed',                   '{insert,update,delete}'::text[]),
-      ('pms.diary_block',                   'healthengine.adapter_diary_block_changed',                   '{insert,update,delete}'),
-      ('pms.roster',                        'healthengine.adapter_roster_changed',                        '{insert,update,delete}'),
+      ('pms.appointment', 'healthengine.adapter_appointment_changed'),
+      ('pms.diary_block', 'healthengine.adapter_diary_block_changed')
+    ) v(tbl, fn)
+  LOOP
+    FOREACH ev IN ARRAY '{insert,update,delete}'::text[] LOOP
+      EXECUTE format('DROP TRIGGER IF EXISTS healthengine_capture_%s ON %s', ev, t.tbl);
+    END LOOP;
+    EXECUTE format('CREATE OR REPLACE TRIGGER healthengine_capture AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION %s()',
+                   t.tbl, t.fn);
+  END LOOP;
+
+  FOR t IN
+    SELECT * FROM (VALUES
+      ('pms.roster',                        'healthengine.adapter_roster_changed',                        '{insert,update,delete}'::text[]),
       ('pms.leave',                         'healthengine.adapter_leave_changed',                         '{insert,update,delete}'),
       ('pms.public_holiday',                'healthengine.adapter_public_holiday_changed',                '{insert,update,delete}'),
       ('pms.clinic_closure',                'healthengine.adapter_clinic_closure_changed',                '{insert,update,delete}'),

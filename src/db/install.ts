@@ -2,6 +2,7 @@
 // publication and the replication slot. Every step is idempotent; `plan`
 // prints the exact SQL instead of running it.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { applyMigrations, planMigrations } from './migrations.ts';
 
@@ -32,6 +33,18 @@ BEGIN
 END $$;`;
 }
 
+/**
+ * The capture helpers the adapter's row-level triggers call: WAL messages
+ * read from the slot (replication), or outbox rows (outbox-poll, no slot).
+ */
+export function captureSqlPath(outboxPoll: boolean): string {
+  return fileURLToPath(new URL(`../../sql/capture/${outboxPoll ? 'outbox-rows' : 'wal-messages'}.sql`, import.meta.url));
+}
+
+export async function installCaptureHelpers(pool: Pick<pg.Pool, 'query'>, outboxPoll: boolean): Promise<void> {
+  await pool.query(readFileSync(captureSqlPath(outboxPoll), 'utf8'));
+}
+
 /** NOTIFY serialises commits, so only the outbox-polling mode pays for it. */
 export function notifyTriggerSql(outboxPoll: boolean): string {
   return outboxPoll
@@ -60,6 +73,7 @@ export interface InstallReport {
 export async function install(pool: pg.Pool, opts: InstallOptions): Promise<InstallReport> {
   assertSafeIdentifier('slot name', opts.slotName);
   const m = await applyMigrations(pool);
+  await installCaptureHelpers(pool, !opts.createSlot);
   if (opts.adapterSqlPath) await pool.query(readFileSync(opts.adapterSqlPath, 'utf8'));
   await pool.query(publicationSql());
   await pool.query(notifyTriggerSql(!opts.createSlot));
@@ -78,6 +92,8 @@ export async function install(pool: pg.Pool, opts: InstallOptions): Promise<Inst
 export async function installPlan(pool: pg.Pool | undefined, opts: InstallOptions): Promise<string> {
   assertSafeIdentifier('slot name', opts.slotName);
   const parts = [`-- healthengine connector install plan\n\\set ON_ERROR_STOP on`, await planMigrations(pool)];
+  const capture = captureSqlPath(!opts.createSlot);
+  parts.push(`-- capture helpers: ${capture.slice(capture.lastIndexOf('/sql/') + 1)}\n${readFileSync(capture, 'utf8').trim()}`);
   if (opts.adapterSqlPath) parts.push(`-- adapter: ${opts.adapterSqlPath}\n${readFileSync(opts.adapterSqlPath, 'utf8').trim()}`);
   parts.push(`-- publications\n${publicationSql()}`);
   parts.push(`-- outbox wake-up (outbox-poll mode only)\n${notifyTriggerSql(!opts.createSlot)}`);

@@ -89,3 +89,52 @@ export function decodeLinkChange(op: 'insert' | 'update' | 'delete', oldRow: Raw
     userSave: op !== 'update' || stamp(oldRow) !== stamp(newRow),
   };
 }
+
+/** Prefix of the adapter's change messages (sql/capture/wal-messages.sql). */
+export const CHANGE_MESSAGE_PREFIX = 'healthengine.change';
+
+export class ChangeMessageError extends Error {}
+
+const PG_EPOCH_MS = Date.UTC(2000, 0, 1);
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A capture helper's WAL message (binary, sql/capture/wal-messages.sql) as
+ * the same ChangeEvent an outbox row gives. Throws ChangeMessageError naming
+ * the field when the content is not what the helpers write.
+ */
+export function decodeChangeMessage(content: Uint8Array): ChangeEvent {
+  const b = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  const fail = (what: string): never => {
+    throw new ChangeMessageError(`change message ${what} (content ${b.subarray(0, 64).toString('hex')}${b.length > 64 ? '...' : ''})`);
+  };
+  const text = (from: number, to: number, field: string): string => {
+    if (to <= from) fail(`field ${field} is empty`);
+    try {
+      return UTF8.decode(b.subarray(from, to));
+    } catch {
+      return fail(`field ${field} is not UTF-8`);
+    }
+  };
+  if (b.length < 2) fail(`is ${b.length} bytes long`);
+  const origin: Origin = b[1] === 0x63 ? 'connector' : b[1] === 0x70 ? 'pms' : fail(`field origin must be 'p' or 'c', got 0x${b[1]!.toString(16)}`);
+  const base = {
+    eventId: 0, origin, configKind: null, locationId: null, calendarId: null, atFrom: null, atTo: null,
+    localFrom: null, localTo: null, weekday: null, appointmentId: null, appointmentState: null,
+  };
+  switch (b[0]) {
+    case 0x41: { // 'A'
+      if (b.length < 20) fail(`kind availability needs at least 20 bytes, got ${b.length}`);
+      const instant = (at: number) => new Date(PG_EPOCH_MS + Number(b.readBigInt64BE(at) / 1000n));
+      const sep = b.indexOf(0, 18);
+      if (sep < 0) fail('has no separator between location_id and calendar_id');
+      return { ...base, kind: 'availability', atFrom: instant(2), atTo: instant(10), locationId: text(18, sep, 'location_id'), calendarId: text(sep + 1, b.length, 'calendar_id') };
+    }
+    case 0x53: { // 'S'
+      const state = b[2] === 0x43 ? 'cancelled' : b[2] === 0x44 ? 'did_not_attend' : fail(`field appointment_state must be 'C' or 'D', got ${b[2] === undefined ? 'nothing' : `0x${b[2].toString(16)}`}`);
+      return { ...base, kind: 'appointment_state', appointmentState: state, appointmentId: text(3, b.length, 'appointment_id') };
+    }
+    default:
+      return fail(`field kind must be 'A' (availability) or 'S' (appointment_state), got 0x${b[0]!.toString(16)}`);
+  }
+}

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import type pg from 'pg';
+import { installCaptureHelpers } from '../../src/db/install.ts';
 import { applyMigrations } from '../../src/db/migrations.ts';
 import { demoAdapterSqlPath, installDemoPms } from '../../src/pms-demo/install-demo.ts';
 import { createTestDatabase, type TestDatabase } from '../support/pg.ts';
@@ -16,6 +17,7 @@ export async function createAdapterDatabase(prefix: string, opts: { seed?: boole
   const db = await createTestDatabase(prefix);
   try {
     await applyMigrations(db.pool);
+    await installCaptureHelpers(db.pool, true); // outbox rows: what these tests read
     await installDemoPms(db.pool, { seed: opts.seed !== false });
     await db.pool.query(adapterSql());
     await db.pool.query(adapterSql());
