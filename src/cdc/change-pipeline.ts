@@ -48,25 +48,36 @@ export class ChangePipeline implements TransactionSink {
     this.o = { maxPendingKeys: 10_000, contextTtlMs: 60_000, now: () => new Date(), ...opts };
   }
 
-  private async context(): Promise<PlanContext> {
+  /** The plan context of the open transaction (one clock reading per transaction, links re-read after contextTtlMs). */
+  private planCtx: PlanContext | null = null;
+
+  private async loadContext(): Promise<PlanContext> {
     if (!this.ctx || Date.now() - this.ctx.loadedAt > this.o.contextTtlMs) {
       const [links, locations] = await Promise.all([listPlanLinks(this.o.pool), readLocations(this.o.pool)]);
       this.ctx = { links, timeZones: new Map(locations.map((l) => [l.locationId, l.timeZone])), loadedAt: Date.now() };
     }
-    return { links: this.ctx.links, timeZones: this.ctx.timeZones, now: this.o.now(), horizonDays: this.o.horizonDays };
+    this.planCtx = { links: this.ctx.links, timeZones: this.ctx.timeZones, now: this.o.now(), horizonDays: this.o.horizonDays };
+    return this.planCtx;
   }
 
-  async change(c: RowChange): Promise<void> {
+  /** Synchronous while the context is loaded and no flush is due: a bulk statement arrives as one change per row. */
+  change(c: RowChange): Promise<void> | void {
     this.stats.changes++;
     if (c.table === 'change_event' && c.event.eventId > this.txMaxEventId) this.txMaxEventId = c.event.eventId;
     if (c.table === 'practice_link') this.linksChanged = true;
-    for (const job of planChange(c, await this.context())) this.pending.set(`${job.queue}\u0000${job.key}`, job);
-    if (this.pending.size >= this.o.maxPendingKeys) await this.flush();
+    if (!this.planCtx) return this.loadContext().then(() => this.plan(c));
+    return this.plan(c);
+  }
+
+  private plan(c: RowChange): Promise<void> | void {
+    for (const job of planChange(c, this.planCtx!)) this.pending.set(`${job.queue}\u0000${job.key}`, job);
+    if (this.pending.size >= this.o.maxPendingKeys) return this.flush();
   }
 
   /** A transaction ended; its keys wait in the group until commit(). */
   endTransaction(): void {
     this.stats.transactions++;
+    this.planCtx = null;
     // a link change shows in the next transaction's plan
     if (this.linksChanged) { this.ctx = null; this.linksChanged = false; }
   }
@@ -84,6 +95,7 @@ export class ChangePipeline implements TransactionSink {
 
   reset(): void {
     this.pending.clear();
+    this.planCtx = null;
     this.txMaxEventId = 0;
     this.ctx = null;
   }

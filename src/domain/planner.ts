@@ -1,9 +1,9 @@
 // The change planner: a pure function from one captured row change to the job
 // requests it implies. Replaying a change yields the same keys, so a replay
 // after a crash costs at most a repeated (idempotent) push, never a lost one.
-import { DateTime } from 'luxon';
 import type { ChangeEvent, RowChange } from './change-event.ts';
 import { jobs, type JobRequest } from './jobs.ts';
+import { dayToIso, isoToDay, localDayOf, weekdayOfDay } from './local-dates.ts';
 
 export interface PlanLink {
   linkId: number;
@@ -27,35 +27,28 @@ function linksFor(ctx: PlanContext, locationId: string | null): PlanLink[] {
   return ctx.links.filter((l) => l.enabled && (locationId === null || l.locationIds.includes(locationId)));
 }
 
-function localToday(tz: string, now: Date): DateTime {
-  return DateTime.fromJSDate(now, { zone: tz }).startOf('day');
-}
-
 /** Practice-local dates inside [today, today + horizon) that the event dirties. */
 export function datesForEvent(ev: ChangeEvent, tz: string, now: Date, horizonDays: number): string[] {
-  const first = localToday(tz, now);
-  const last = first.plus({ days: horizonDays - 1 });
-  let from: DateTime;
-  let to: DateTime;
+  const first = localDayOf(tz, now.getTime());
+  if (first === null) return [];
+  const last = first + horizonDays - 1;
+  let from: number | null;
+  let to: number | null;
   if (ev.atFrom && ev.atTo) {
-    from = DateTime.fromJSDate(ev.atFrom, { zone: tz }).startOf('day');
+    from = localDayOf(tz, ev.atFrom.getTime());
     // an appointment ending exactly at midnight does not touch the next day
-    to = DateTime.fromJSDate(new Date(Math.max(ev.atFrom.getTime(), ev.atTo.getTime() - 1)), { zone: tz }).startOf('day');
+    to = localDayOf(tz, Math.max(ev.atFrom.getTime(), ev.atTo.getTime() - 1));
   } else if (ev.localFrom) {
-    from = DateTime.fromISO(ev.localFrom, { zone: tz });
-    to = DateTime.fromISO(ev.localTo ?? ev.localFrom, { zone: tz });
+    from = isoToDay(ev.localFrom);
+    to = isoToDay(ev.localTo ?? ev.localFrom);
   } else {
     from = first;
     to = last;
   }
-  if (!from.isValid || !to.isValid) return [];
-  if (from < first) from = first;
-  if (to > last) to = last;
+  if (from === null || to === null) return [];
   const out: string[] = [];
-  for (let d = from; d <= to; d = d.plus({ days: 1 })) {
-    // luxon weekday: 1 = Monday .. 7 = Sunday; ours: 0 = Sunday
-    if (ev.weekday !== null && d.weekday % 7 !== ev.weekday) continue;
-    out.push(d.toISODate()!);
+  for (let d = Math.max(from, first); d <= Math.min(to, last); d++) {
+    if (ev.weekday === null || weekdayOfDay(d) === ev.weekday) out.push(dayToIso(d));
   }
   return out;
 }
