@@ -633,7 +633,7 @@ REVOKE ALL ON FUNCTION healthengine.pms_mark_did_not_attend(text) FROM PUBLIC;
 --   outbox-poll mode they insert the outbox row (sql/capture/). The trigger
 --   bodies use only PL/pgSQL "simple expressions" (IF, assignment; no
 --   SELECT/PERFORM/INSERT), which skip the executor and SPI, and the helpers
---   inline into them: a single-row UPDATE pays ~15 us of backend CPU instead
+--   inline into them: a single-row UPDATE pays ~15-25 us of backend CPU instead
 --   of the ~70 us a statement-level trigger reading its transition tables
 --   and inserting an outbox row costs (docs/benchmarks.md). A bulk statement
 --   emits one message per changed row; the connector folds them into keys.
