@@ -41,6 +41,15 @@ describe('SQL install', () => {
     expect(failedChecks(await preflight(db.pool, { slotName: slotName(), captureMode: 'replication' }))).toEqual([]);
   });
 
+  it('doctor refuses outbox-poll mode while the capture helpers emit WAL messages (changes would be lost), and passes once installed for it', async () => {
+    const failed = failedChecks(await preflight(db.pool, { slotName: slotName(), captureMode: 'outbox-poll' }));
+    expect(failed.find((c) => c.name === 'capture helpers')).toMatchObject({ ok: false, detail: expect.stringMatching(/emit WAL messages/), fix: expect.stringMatching(/CONNECTOR_CAPTURE_MODE=outbox-poll he-connector install/) });
+    await install(db.pool, { ...opts(), createSlot: false });
+    expect(failedChecks(await preflight(db.pool, { slotName: slotName(), captureMode: 'outbox-poll' }))).toEqual([]);
+    await install(db.pool, opts()); // back to replication mode for the next tests
+    expect(failedChecks(await preflight(db.pool, { slotName: slotName(), captureMode: 'replication' }))).toEqual([]);
+  });
+
   it('running install twice changes nothing', async () => {
     const before = await inventory();
     const r = await install(db.pool, opts());
