@@ -7,11 +7,19 @@
 import { Connector } from '../src/connector.ts';
 import { silentLogger } from '../src/log/logger.ts';
 import { currentLsn, startBenchDb, waitForSlot, type BenchDb } from './lib/env.ts';
-import { benchAppointments, bulkUpdate, settle, smallTransactions } from './lib/load.ts';
+import { benchAppointments, bulkUpdate, processCpuMs, settle, smallTransactions } from './lib/load.ts';
 import { figure, type BenchOptions, type BenchResult } from './lib/result.ts';
 import { median, round } from './lib/stats.ts';
 
-interface Run { changes: number; writeMs: number; drainMs: number; totalMs: number; rate: number; outboxRows: number; jobsRequested: number; jobsCreated: number }
+/** CPU used during a run, ms: the writing backend(s), the walsender, this process (connector) */
+interface Cpu { backend: number; walsender: number; connector: number }
+interface Run { changes: number; writeMs: number; drainMs: number; totalMs: number; rate: number; outboxRows: number; jobsRequested: number; jobsCreated: number; streamed: number; cpu: Cpu }
+
+async function walsenderPid(db: BenchDb): Promise<number> {
+  const r = await db.pool.query(`SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1`, [db.config.CONNECTOR_SLOT_NAME]);
+  return r.rows[0]?.active_pid ?? 0;
+}
+const ownCpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 
 async function drained(db: BenchDb, timeoutMs: number): Promise<number> {
   const ms = await waitForSlot(db.pool, db.config.CONNECTOR_SLOT_NAME, await currentLsn(db.pool), timeoutMs);
@@ -19,19 +27,25 @@ async function drained(db: BenchDb, timeoutMs: number): Promise<number> {
   return ms;
 }
 
-async function measure(db: BenchDb, c: Connector, write: () => Promise<number>, timeoutMs: number): Promise<Run> {
+async function measure(db: BenchDb, c: Connector, write: () => Promise<{ changes: number; backendCpuMs: number }>, timeoutMs: number): Promise<Run> {
   const before = { ...c.pipeline.stats };
+  const sender = await walsenderPid(db);
+  const sender0 = processCpuMs(sender);
+  const own0 = ownCpuMs();
   const t0 = performance.now();
-  const changes = await write();
+  const w = await write();
   const writeMs = performance.now() - t0;
   const drainMs = await drained(db, timeoutMs);
   const totalMs = performance.now() - t0;
   const s = c.pipeline.stats;
   return {
-    changes, writeMs, drainMs, totalMs, rate: changes / (totalMs / 1000),
+    changes: w.changes, writeMs, drainMs, totalMs, rate: w.changes / (totalMs / 1000),
     outboxRows: s.changes - before.changes, jobsRequested: s.jobsRequested - before.jobsRequested, jobsCreated: s.jobsCreated - before.jobsCreated,
+    streamed: s.streamedTransactions - before.streamedTransactions,
+    cpu: { backend: round(w.backendCpuMs), walsender: round(processCpuMs(sender) - sender0), connector: round(ownCpuMs() - own0) },
   };
 }
+const perChangeUs = (ms: number, changes: number) => round((ms * 1000) / changes);
 
 export async function runThroughput(o: BenchOptions): Promise<BenchResult> {
   const started = performance.now();
@@ -39,7 +53,7 @@ export async function runThroughput(o: BenchOptions): Promise<BenchResult> {
   const bulkRuns = o.long ? 2 : 3;
   const smallTotal = o.long ? 40_000 : 20_000;
   const clients = 4;
-  const db = await startBenchDb({ appointments, config: { CONNECTOR_DEBOUNCE_SECONDS: 3 } });
+  const db = await startBenchDb({ appointments, config: { CONNECTOR_DEBOUNCE_SECONDS: 3, ...(process.env.BENCH_WM ? { CONNECTOR_DECODING_WORK_MEM_KB: Number(process.env.BENCH_WM) } : {}) } });
   let c: Connector | null = null;
   try {
     await db.pool.query(`ALTER TABLE pms.appointment SET (autovacuum_enabled = false)`);
@@ -51,13 +65,13 @@ export async function runThroughput(o: BenchOptions): Promise<BenchResult> {
     const bulk: Run[] = [];
     for (let i = 0; i < bulkRuns; i++) {
       await settle(db.pool);
-      const r = await measure(db, c, async () => (await bulkUpdate(db.pool, i % 2 ? -5 : 5)).rows, 300_000);
+      const r = await measure(db, c, async () => { const u = await bulkUpdate(db.pool, i % 2 ? -5 : 5); return { changes: u.rows, backendCpuMs: u.backendCpuMs }; }, 300_000);
       bulk.push(r);
-      o.log(`  bulk: ${r.changes} rows in ${Math.round(r.totalMs)} ms (write ${Math.round(r.writeMs)}, drain after write ${Math.round(r.drainMs)}) = ${Math.round(r.rate)} rows/s; ${r.outboxRows} outbox rows, ${r.jobsCreated} jobs created`);
+      o.log(`  bulk: ${r.changes} rows in ${Math.round(r.totalMs)} ms (write ${Math.round(r.writeMs)}, drain after write ${Math.round(r.drainMs)}) = ${Math.round(r.rate)} rows/s; ${r.outboxRows} changes, ${r.jobsCreated} jobs created, streamed ${r.streamed > 0 ? 'while written' : 'at commit'}; CPU us/change: backend ${perChangeUs(r.cpu.backend, r.changes)}, walsender ${perChangeUs(r.cpu.walsender, r.changes)}, connector ${perChangeUs(r.cpu.connector, r.changes)}`);
     }
 
     await settle(db.pool);
-    const small = await measure(db, c, async () => (await smallTransactions(db.url, range, { clients, total: smallTotal, seed: 7, timeoutMs: 300_000 })).transactions, 300_000);
+    const small = await measure(db, c, async () => { const t = await smallTransactions(db.url, range, { clients, total: smallTotal, seed: 7, timeoutMs: 300_000 }); return { changes: t.transactions, backendCpuMs: t.backendCpuMs }; }, 300_000);
     o.log(`  small: ${small.changes} tx in ${Math.round(small.totalMs)} ms (write ${Math.round(small.writeMs)}, drain after write ${Math.round(small.drainMs)}) = ${Math.round(small.rate)} tx/s; ${small.jobsCreated} jobs created`);
 
     const bulkRates = bulk.map((r) => round(r.rate));
@@ -67,6 +81,7 @@ export async function runThroughput(o: BenchOptions): Promise<BenchResult> {
       method: `A Connector (workers off) streams from its own embedded PostgreSQL; ${appointments.toLocaleString('en')} generated future appointments across every diary of the 3 demo clinics, one enabled link covering them. A "change" is one PMS row change (an appointment row updated). Bulk: one UPDATE statement moving every generated appointment by 5 minutes (${bulkRuns} runs, median). Small: ${smallTotal.toLocaleString('en')} single-row UPDATE transactions from ${clients} concurrent clients. Timed from the first write until the slot's confirmed_flush_lsn reaches pg_current_wal_insert_lsn() taken after the writes: every change planned and its jobs committed in pg-boss.`,
       figures: [
         figure({ id: 'throughput.bulk', label: 'Bulk statement, end to end', value: median(bulkRates), unit: 'changes/s', target: { op: '>=', value: 50_000 }, runs: bulkRates, note: `${appointments.toLocaleString('en')} rows per statement; write ${round(median(bulk.map((r) => r.writeMs)))} ms, drain after the write ${round(median(bulk.map((r) => r.drainMs)))} ms (medians)` }),
+        figure({ id: 'throughput.bulk.cpu', label: 'Bulk statement, CPU per change: backend + walsender + connector', value: round(median(bulk.map((r) => perChangeUs(r.cpu.backend + r.cpu.walsender + r.cpu.connector, r.changes)))), unit: 'us', runs: bulk.map((r) => perChangeUs(r.cpu.backend + r.cpu.walsender + r.cpu.connector, r.changes)), note: `medians: backend ${round(median(bulk.map((r) => perChangeUs(r.cpu.backend, r.changes))))}, walsender ${round(median(bulk.map((r) => perChangeUs(r.cpu.walsender, r.changes))))}, connector ${round(median(bulk.map((r) => perChangeUs(r.cpu.connector, r.changes))))} us; wall time is this over the 2 cores, so a busy neighbour moves it less than the rate` }),
         figure({ id: 'throughput.bulk.drain', label: 'Bulk statement, slot drained after the write committed', value: round(median(bulk.map((r) => r.drainMs))), unit: 'ms', runs: bulk.map((r) => round(r.drainMs)) }),
         figure({ id: 'throughput.small', label: 'Single-row transactions, end to end', value: round(small.rate), unit: 'changes/s', note: `${small.changes.toLocaleString('en')} transactions from ${clients} clients; writes alone ${round(small.changes / (small.writeMs / 1000))} tx/s, drain after the last write ${round(small.drainMs)} ms` }),
       ],

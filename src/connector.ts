@@ -102,6 +102,7 @@ export class Connector {
         sink: this.pipeline,
         logger: this.o.logger,
         heartbeatSeconds: c.CONNECTOR_HEARTBEAT_SECONDS,
+        decodingWorkMemKb: c.CONNECTOR_DECODING_WORK_MEM_KB,
         instanceId: this.o.instanceId ?? `${hostname()}:${process.pid}`,
         acknowledgedEventId: () => this.pipeline.committedEventId,
       });

@@ -2,10 +2,17 @@
 // arrives, folded into a set of distinct job keys (memory grows with distinct
 // keys, not with rows), and the set is enqueued in one database transaction at
 // commit. Only then does the stream acknowledge the commit's LSN.
+//
+// A large transaction the walsender streams while it is still being written
+// folds into a set of its own: it may yet roll back, and its keys must not be
+// enqueued before it commits (a job running early would push the state from
+// before it). At its commit the set joins the group like an ended
+// transaction's; at its rollback the set is dropped.
 import type pg from 'pg';
 import type { RowChange } from '../domain/change-event.ts';
 import type { JobRequest } from '../domain/jobs.ts';
-import { planChange, type PlanContext } from '../domain/planner.ts';
+import { jobs } from '../domain/jobs.ts';
+import { planChange, type PlanContext, type PlanLink } from '../domain/planner.ts';
 import { readLocations } from '../db/queries/adapter-reads.ts';
 import { listPlanLinks } from '../db/queries/practice-links.ts';
 import { withTransaction } from '../db/transaction.ts';
@@ -20,7 +27,7 @@ export interface ChangePipelineOptions {
   horizonDays: number;
   logger: Logger;
   now?: () => Date;
-  /** flush the open transaction's keys early past this many (bounded memory for huge transactions) */
+  /** flush the group's keys early past this many (bounded memory for huge committed transactions) */
   maxPendingKeys?: number;
   /** refresh links and time zones at least this often */
   contextTtlMs?: number;
@@ -29,57 +36,138 @@ export interface ChangePipelineOptions {
 export interface PipelineStats {
   transactions: number;
   changes: number;
+  /** large transactions received while in progress, and those of them rolled back */
+  streamedTransactions: number;
+  streamedAborts: number;
   jobsRequested: number;
   jobsCreated: number;
   lastCommitAt: Date | null;
 }
 
+/** One transaction's planning: its context (one clock reading, the links it saw) and what it touched. */
+interface Fold {
+  keys: Map<string, JobRequest>;
+  ctx: PlanContext | null;
+  /** the pipeline's link version when ctx was taken */
+  linksVersion: number;
+  maxEventId: number;
+  linksChanged: boolean;
+}
+
 export class ChangePipeline implements TransactionSink {
+  /** keys of ended transactions awaiting commit(), and of the open (not streamed) one */
   private pending = new Map<string, JobRequest>();
-  private ctx: { links: PlanContext['links']; timeZones: PlanContext['timeZones']; loadedAt: number } | null = null;
-  private linksChanged = false;
-  private txMaxEventId = 0;
+  private open: Fold = this.newFold(this.pending);
+  /** large transactions in progress, by top-level xid */
+  private readonly streamed = new Map<number, Fold>();
+  private shared: { links: PlanContext['links']; timeZones: PlanContext['timeZones']; loadedAt: number } | null = null;
+  /** bumped whenever a committed transaction changed links */
+  private linksVersion = 0;
+  private groupMaxEventId = 0;
   /** highest outbox event id of a committed (planned and enqueued) transaction */
   committedEventId = 0;
-  readonly stats: PipelineStats = { transactions: 0, changes: 0, jobsRequested: 0, jobsCreated: 0, lastCommitAt: null };
+  readonly stats: PipelineStats = { transactions: 0, changes: 0, streamedTransactions: 0, streamedAborts: 0, jobsRequested: 0, jobsCreated: 0, lastCommitAt: null };
   private readonly o: Required<Omit<ChangePipelineOptions, 'now'>> & { now: () => Date };
 
   constructor(opts: ChangePipelineOptions) {
     this.o = { maxPendingKeys: 10_000, contextTtlMs: 60_000, now: () => new Date(), ...opts };
   }
 
-  /** The plan context of the open transaction (one clock reading per transaction, links re-read after contextTtlMs). */
-  private planCtx: PlanContext | null = null;
+  private newFold(keys: Map<string, JobRequest>): Fold {
+    return { keys, ctx: null, linksVersion: 0, maxEventId: 0, linksChanged: false };
+  }
 
-  private async loadContext(): Promise<PlanContext> {
-    if (!this.ctx || Date.now() - this.ctx.loadedAt > this.o.contextTtlMs) {
-      const [links, locations] = await Promise.all([listPlanLinks(this.o.pool), readLocations(this.o.pool)]);
-      this.ctx = { links, timeZones: new Map(locations.map((l) => [l.locationId, l.timeZone])), loadedAt: Date.now() };
+  /** Synchronous unless links and time zones are due to be read. */
+  private loadContext(f: Fold): Promise<void> | void {
+    const s = this.shared;
+    if (s && Date.now() - s.loadedAt <= this.o.contextTtlMs) {
+      f.ctx = { links: s.links, timeZones: s.timeZones, now: this.o.now(), horizonDays: this.o.horizonDays };
+      f.linksVersion = this.linksVersion;
+      return;
     }
-    this.planCtx = { links: this.ctx.links, timeZones: this.ctx.timeZones, now: this.o.now(), horizonDays: this.o.horizonDays };
-    return this.planCtx;
+    return Promise.all([listPlanLinks(this.o.pool), readLocations(this.o.pool)]).then(([links, locations]) => {
+      this.shared = { links, timeZones: new Map(locations.map((l) => [l.locationId, l.timeZone])), loadedAt: Date.now() };
+      return this.loadContext(f);
+    });
   }
 
   /** Synchronous while the context is loaded and no flush is due: a bulk statement arrives as one change per row. */
   change(c: RowChange): Promise<void> | void {
-    this.stats.changes++;
-    if (c.table === 'change_event' && c.event.eventId > this.txMaxEventId) this.txMaxEventId = c.event.eventId;
-    if (c.table === 'practice_link') this.linksChanged = true;
-    if (!this.planCtx) return this.loadContext().then(() => this.plan(c));
-    return this.plan(c);
+    return this.fold(this.open, c, true);
   }
 
-  private plan(c: RowChange): Promise<void> | void {
-    for (const job of planChange(c, this.planCtx!)) this.pending.set(`${job.queue}\u0000${job.key}`, job);
-    if (this.pending.size >= this.o.maxPendingKeys) return this.flush();
+  /** A change of a large transaction still in progress (streamed). */
+  streamChange(xid: number, c: RowChange): Promise<void> | void {
+    let f = this.streamed.get(xid);
+    if (!f) {
+      f = this.newFold(new Map());
+      this.streamed.set(xid, f);
+      this.stats.streamedTransactions++;
+    }
+    return this.fold(f, c, false);
+  }
+
+  private fold(f: Fold, c: RowChange, mayFlush: boolean): Promise<void> | void {
+    this.stats.changes++;
+    if (c.table === 'change_event' && c.event.eventId > f.maxEventId) f.maxEventId = c.event.eventId;
+    if (c.table === 'practice_link') f.linksChanged = true;
+    if (!f.ctx) {
+      const loading = this.loadContext(f);
+      if (loading) return loading.then(() => this.plan(f, c, mayFlush));
+    }
+    return this.plan(f, c, mayFlush);
+  }
+
+  private plan(f: Fold, c: RowChange, mayFlush: boolean): Promise<void> | void {
+    for (const job of planChange(c, f.ctx!)) f.keys.set(`${job.queue}\u0000${job.key}`, job);
+    // a streamed transaction may still roll back: its keys stay until it ends
+    if (mayFlush && this.pending.size >= this.o.maxPendingKeys) return this.flush();
   }
 
   /** A transaction ended; its keys wait in the group until commit(). */
   endTransaction(): void {
     this.stats.transactions++;
-    this.planCtx = null;
+    this.ended(this.open);
+    this.open = this.newFold(this.pending);
+  }
+
+  /**
+   * A streamed transaction committed: its keys join the group. It was planned
+   * with the links of its first change; links changed since then may have
+   * covered some of its changes differently, so those links resync in full.
+   */
+  async streamCommit(xid: number): Promise<void> {
+    const f = this.streamed.get(xid);
+    this.streamed.delete(xid);
+    this.stats.transactions++;
+    if (!f) return; // nothing of it was published
+    if (f.ctx && f.linksVersion !== this.linksVersion) {
+      const before = f.ctx.links;
+      this.shared = null;
+      const now = this.newFold(new Map());
+      await this.loadContext(now);
+      for (const id of changedLinks(before, now.ctx!.links)) {
+        const job = jobs.linkSync(id);
+        f.keys.set(`${job.queue}\u0000${job.key}`, job);
+      }
+      this.o.logger.info({ xid }, 'change stream: links changed while a large transaction was in progress; those links resync in full');
+    }
+    for (const [k, job] of f.keys) this.pending.set(k, job);
+    this.ended(f);
+  }
+
+  /** A streamed transaction rolled back. Rolled-back subtransactions keep their keys: a spare job re-reads state, never invents it. */
+  streamAbort(xid: number): void {
+    if (this.streamed.delete(xid)) this.stats.streamedAborts++;
+  }
+
+  private ended(f: Fold): void {
+    if (f.maxEventId > this.groupMaxEventId) this.groupMaxEventId = f.maxEventId;
     // a link change shows in the next transaction's plan
-    if (this.linksChanged) { this.ctx = null; this.linksChanged = false; }
+    if (f.linksChanged) {
+      this.shared = null;
+      this.linksVersion++;
+    }
   }
 
   get pendingKeys(): number {
@@ -89,19 +177,20 @@ export class ChangePipeline implements TransactionSink {
   /** Makes every ended transaction's jobs durable (in `into`'s transaction when given). */
   async commit(into?: pg.ClientBase): Promise<void> {
     await this.flush(into);
-    if (this.txMaxEventId > this.committedEventId) this.committedEventId = this.txMaxEventId;
+    if (this.groupMaxEventId > this.committedEventId) this.committedEventId = this.groupMaxEventId;
     this.stats.lastCommitAt = new Date();
   }
 
   reset(): void {
     this.pending.clear();
-    this.planCtx = null;
-    this.txMaxEventId = 0;
-    this.ctx = null;
+    this.open = this.newFold(this.pending);
+    this.streamed.clear();
+    this.groupMaxEventId = 0;
+    this.shared = null;
   }
 
   /**
-   * Enqueues the folded keys in one transaction, or inside the caller's when
+   * Enqueues the group's keys in one transaction, or inside the caller's when
    * `into` is given (the outbox poller consumes rows in that same transaction).
    * Keyed, so a replay adds nothing.
    */
@@ -114,5 +203,16 @@ export class ChangePipeline implements TransactionSink {
     this.stats.jobsRequested += list.length;
     this.stats.jobsCreated += created;
   }
+}
 
+/** Links enabled now whose coverage differs from what a plan saw (new, re-linked, re-enabled, locations changed). */
+export function changedLinks(before: readonly PlanLink[], now: readonly PlanLink[]): number[] {
+  const seen = new Map(before.map((l) => [l.linkId, l]));
+  return now
+    .filter((l) => {
+      if (!l.enabled) return false;
+      const b = seen.get(l.linkId);
+      return !b || !b.enabled || b.generation !== l.generation || b.locationIds.join('\u0000') !== l.locationIds.join('\u0000');
+    })
+    .map((l) => l.linkId);
 }

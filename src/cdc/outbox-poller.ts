@@ -24,6 +24,8 @@ export class OutboxPoller {
   private stopped = false;
   private listener: pg.Client | null = null;
   private wake: (() => void) | null = null;
+  /** a notification came while a batch was being read: it may be about a row that batch did not see */
+  private notified = false;
   private loop: Promise<void> | null = null;
   private readonly o: OutboxPollerOptions;
 
@@ -38,7 +40,10 @@ export class OutboxPoller {
   private async listen(): Promise<void> {
     const c = new pg.Client({ connectionString: this.o.connectionString, application_name: 'he-connector-outbox-listener' });
     c.on('error', () => { this.listener = null; });
-    c.on('notification', () => this.wake?.());
+    c.on('notification', () => {
+      this.notified = true;
+      this.wake?.();
+    });
     await c.connect();
     await c.query(`LISTEN ${OUTBOX_CHANNEL}`);
     this.listener = c;
@@ -48,8 +53,9 @@ export class OutboxPoller {
     while (!this.stopped) {
       try {
         if (!this.listener) await this.listen();
+        this.notified = false;
         const n = await this.drainOnce();
-        if (n >= (this.o.batchSize ?? 1000)) continue;
+        if (n >= (this.o.batchSize ?? 1000) || this.notified) continue;
       } catch (err) {
         this.o.logger.warn({ err: { message: (err as Error).message, code: (err as { code?: string }).code } }, 'outbox poll failed; retrying');
         await this.listener?.end().catch(() => {});

@@ -1,15 +1,19 @@
 // Reads the slot through pgoutput and hands each transaction to the sink.
+// Large transactions arrive while they are still being written (pgoutput
+// streaming, see pgoutput-plugin.ts): their changes fold apart by transaction
+// id and join the group at their Stream Commit, like any other commit.
 // Acknowledgement is entirely ours: pg-logical-replication 2.5.0 would
 // otherwise acknowledge what it has merely *received* (auto mode, and its
 // timer even with auto off), which loses changes on a crash. So: auto off,
 // timer off (timeoutSeconds 0), and we acknowledge a commit's end LSN only
 // after the sink has made its jobs durable; keepalives that ask for a reply get
 // the last processed LSN, or the server position when nothing is in flight.
-import { LogicalReplicationService, PgoutputPlugin } from 'pg-logical-replication';
+import { LogicalReplicationService } from 'pg-logical-replication';
 import { CHANGE_MESSAGE_PREFIX, ChangeMessageError, decodeChangeMessage, type RowChange } from '../domain/change-event.ts';
 import type { Logger } from '../log/logger.ts';
 import { decodeRowMessage, type PgoutputRowMessage } from './decode.ts';
 import { lsnGreater, maxLsn } from './lsn.ts';
+import { StreamingPgoutputPlugin } from './pgoutput-plugin.ts';
 
 export const HEARTBEAT_PREFIX = 'healthengine.heartbeat';
 /** bounds of a commit group: latency added and keys held */
@@ -26,6 +30,12 @@ export interface TransactionSink {
   readonly pendingKeys: number;
   /** makes every job of the ended transactions durable; their LSN is acknowledged only after it resolves */
   commit(): Promise<void>;
+  /** a change of a large transaction still in progress, by its top-level xid */
+  streamChange(xid: number, c: RowChange): Promise<void> | void;
+  /** that transaction committed: its keys join the ended transactions' */
+  streamCommit(xid: number): Promise<void> | void;
+  /** that transaction rolled back */
+  streamAbort(xid: number): void;
   /** the stream restarted: drop anything of an unfinished transaction */
   reset(): void;
 }
@@ -37,6 +47,12 @@ export interface ReplicationStreamOptions {
   sink: TransactionSink;
   logger: Logger;
   onAcknowledged?: (lsn: string) => void;
+  /**
+   * Receive large transactions while they are written (PostgreSQL 14+), once
+   * the walsender holds more than this many kB of one (its
+   * logical_decoding_work_mem); null: only at commit, protocol 1.
+   */
+  streamAboveKb: number | null;
 }
 
 interface Msg {
@@ -45,11 +61,18 @@ interface Msg {
   prefix?: string;
   transactional?: boolean;
   content?: Uint8Array;
+  xid?: number;
+  subXid?: number;
+  firstSegment?: boolean;
 }
 
 export class ReplicationStream {
   private service: LogicalReplicationService | null = null;
   private inTransaction = false;
+  /** top-level xid of the stream block being received, if any */
+  private blockXid: number | null = null;
+  /** streamed transactions begun and not yet ended */
+  private readonly openStreams = new Set<number>();
   private failed: Error | null = null;
   private lastAcked: string | null = null;
   private stopping = false;
@@ -70,11 +93,14 @@ export class ReplicationStream {
   async runOnce(): Promise<void> {
     this.failed = null;
     this.inTransaction = false;
+    this.blockXid = null;
+    this.openStreams.clear();
     this.unflushedLsn = null;
     this.o.sink.reset();
     // a fresh service per connection: re-subscribing one instance can skip unacknowledged data
+    const streamAbove = this.o.streamAboveKb;
     const service = new LogicalReplicationService(
-      { connectionString: this.o.connectionString },
+      { connectionString: this.o.connectionString, ...(streamAbove !== null ? { options: `-c logical_decoding_work_mem=${streamAbove}kB` } : {}) },
       { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: true } },
     );
     this.service = service;
@@ -93,13 +119,14 @@ export class ReplicationStream {
     });
     service.on('heartbeat', (lsn: string, _ts: number, shouldRespond: boolean) => {
       if (!shouldRespond || this.failed) return;
-      const idle = !this.inTransaction && this.unflushedLsn === null && !this.busy(service);
+      const idle = !this.inTransaction && this.blockXid === null && this.unflushedLsn === null && !this.busy(service);
       const target = idle ? maxLsn(this.lastAcked, lsn) : this.lastAcked;
       if (target) void this.ack(service, target);
     });
-    const plugin = new PgoutputPlugin({ protoVersion: 1, publicationNames: [...this.o.publications], messages: true });
+    const plugin = new StreamingPgoutputPlugin({ publicationNames: this.o.publications, streaming: streamAbove !== null });
     try {
-      await service.subscribe(plugin, this.o.slotName, '0/00000000');
+      // structurally the library's plugin type; it only calls name, start() and parse()
+      await service.subscribe(plugin as unknown as Parameters<LogicalReplicationService['subscribe']>[0], this.o.slotName, '0/00000000');
     } finally {
       await service.stop().catch(() => {});
       this.service = null;
@@ -123,20 +150,32 @@ export class ReplicationStream {
       case 'update':
       case 'delete': {
         const change = decodeRowMessage(msg as unknown as PgoutputRowMessage);
-        if (change) await this.o.sink.change(change);
+        if (change) await this.route(change);
         return;
       }
-      case 'commit': {
+      case 'commit':
         this.inTransaction = false;
         this.o.sink.endTransaction();
-        this.unflushedLsn = msg.commitEndLsn ?? lsn;
-        if (this.groupStartedAt === 0) this.groupStartedAt = Date.now();
-        // group commit: while more of the stream is already here, small
-        // transactions share one enqueue transaction and one acknowledgement
-        const more = this.busy(service) && this.o.sink.pendingKeys < GROUP_MAX_KEYS && Date.now() - this.groupStartedAt < GROUP_MAX_MS;
-        if (!more) await this.flushGroup(service);
+        return this.committed(service, msg.commitEndLsn ?? lsn);
+      case 'stream_start':
+        if (msg.firstSegment) this.openStreams.add(msg.xid!);
+        else if (!this.openStreams.has(msg.xid!)) throw new Error(`pgoutput sent a later block of transaction ${msg.xid} without its first one`);
+        this.blockXid = msg.xid!;
         return;
-      }
+      case 'stream_stop':
+        this.blockXid = null;
+        return;
+      case 'stream_commit':
+        this.openStreams.delete(msg.xid!);
+        await this.o.sink.streamCommit(msg.xid!);
+        return this.committed(service, msg.commitEndLsn ?? lsn);
+      case 'stream_abort':
+        // a rolled-back subtransaction keeps its keys (a spare job re-reads state; see change-pipeline.ts)
+        if (msg.subXid === msg.xid) {
+          this.openStreams.delete(msg.xid!);
+          this.o.sink.streamAbort(msg.xid!);
+        }
+        return;
       case 'message':
         if (msg.prefix === CHANGE_MESSAGE_PREFIX && msg.transactional) {
           await this.changeMessage(msg.content);
@@ -165,7 +204,20 @@ export class ReplicationStream {
       this.o.logger.error({ err: { message: err.message } }, 'change stream: skipped a change message the adapter wrote malformed');
       return;
     }
-    await this.o.sink.change(change);
+    await this.route(change);
+  }
+
+  private route(c: RowChange): Promise<void> | void {
+    return this.blockXid === null ? this.o.sink.change(c) : this.o.sink.streamChange(this.blockXid, c);
+  }
+
+  private async committed(service: LogicalReplicationService, endLsn: string): Promise<void> {
+    this.unflushedLsn = endLsn;
+    if (this.groupStartedAt === 0) this.groupStartedAt = Date.now();
+    // group commit: while more of the stream is already here, small
+    // transactions share one enqueue transaction and one acknowledgement
+    const more = this.busy(service) && this.o.sink.pendingKeys < GROUP_MAX_KEYS && Date.now() - this.groupStartedAt < GROUP_MAX_MS;
+    if (!more) await this.flushGroup(service);
   }
 
   private async flushGroup(service: LogicalReplicationService): Promise<void> {

@@ -16,6 +16,8 @@ export interface StreamRunnerOptions {
   sink: TransactionSink;
   logger: Logger;
   heartbeatSeconds: number;
+  /** large transactions stream while written above this (0: only at commit) */
+  decodingWorkMemKb: number;
   instanceId: string;
   lockPollMs?: number;
   /** highest outbox event id whose transaction is acknowledged */
@@ -82,7 +84,9 @@ export class StreamRunner {
       this.o.logger.info({ slot: this.o.slotName }, 'change stream: owner; streaming');
       this.startHeartbeat();
       while (!this.stopped && !lockLost) {
+        const streamAboveKb = await this.streamAboveKb();
         this.stream = new ReplicationStream({
+          streamAboveKb,
           connectionString: this.o.connectionString,
           slotName: this.o.slotName,
           publications: this.o.publications,
@@ -106,6 +110,19 @@ export class StreamRunner {
       await lock.end().catch(() => {});
       this.lockClient = null;
     }
+  }
+
+  /** Streaming of in-progress transactions needs PostgreSQL 14 (pgoutput protocol 2). */
+  private async streamAboveKb(): Promise<number | null> {
+    if (this.o.decodingWorkMemKb === 0) return null;
+    try {
+      const r = await this.o.pool.query(`SELECT current_setting('server_version_num')::int AS v`);
+      if (r.rows[0].v >= 140000) return this.o.decodingWorkMemKb;
+      this.o.logger.info({ serverVersion: r.rows[0].v }, 'change stream: PostgreSQL before 14 sends large transactions only at commit');
+    } catch {
+      // the stream's own connection reports an unreachable database
+    }
+    return null;
   }
 
   private startHeartbeat(): void {

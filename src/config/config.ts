@@ -18,6 +18,8 @@ const url = (protocols: string[]) =>
     try { return protocols.includes(new URL(v).protocol); } catch { return false; }
   }, { error: `expected a URL starting with ${protocols.map((p) => p + '//').join(' or ')}` });
 
+const STREAM_KB = 'expected 0 (large transactions only at commit) or a whole number of kB between 64 and 1048576';
+
 /** Each key is the environment variable's name: one vocabulary for env, file and errors. */
 export const configSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']),
@@ -33,6 +35,8 @@ export const configSchema = z.object({
   CONNECTOR_DEBOUNCE_SECONDS: seconds(0, 3600).default(3),
   CONNECTOR_HORIZON_DAYS: z.coerce.number({ error: 'expected a whole number of days between 1 and 180' }).int({ error: 'expected a whole number of days between 1 and 180' }).min(1, { error: 'expected a whole number of days between 1 and 180' }).max(180, { error: 'expected a whole number of days between 1 and 180' }).default(28),
   CONNECTOR_HEARTBEAT_SECONDS: seconds(1, 3600).default(30),
+  /** the walsender's logical_decoding_work_mem: a transaction bigger than this streams while it is written; 0 = only at commit */
+  CONNECTOR_DECODING_WORK_MEM_KB: z.coerce.number({ error: STREAM_KB }).int({ error: STREAM_KB }).refine((n) => n === 0 || (n >= 64 && n <= 1_048_576), { error: STREAM_KB }).default(1024),
   CONNECTOR_POLL_SECONDS: seconds(1, 3600).default(5),
   CONNECTOR_CONSENT_RETRY_SECONDS: seconds(60, 86400).default(3600),
   CONNECTOR_HTTP_TIMEOUT_SECONDS: seconds(1, 300).default(30),

@@ -129,6 +129,26 @@ describe('debounce and echo', () => {
     await h.db.pool.query(`UPDATE pms.appointment SET status = 'cancelled' WHERE appointment_id = $1`, [appt.appointment_id]);
     await waitFor('cancel sent', () => sandbox.admin.calls({ practiceId, method: 'POST', path: `/bookings/${bookingId}/cancel` }).length === 1, 30_000);
   });
+
+  it('a cancellation undone before its job runs is not sent: the job reads the PMS, not the change', async () => {
+    const slot = await freeStart(h);
+    // a wrongly sent cancel would show as a call, whatever the sandbox answers
+    const bookingId = 990_001;
+    const linkId = (await h.db.pool.query(`SELECT link_id FROM healthengine.practice_link`)).rows[0].link_id;
+    const { rows: [appt] } = await h.db.pool.query(
+      `INSERT INTO pms.appointment (clinic_id, practitioner_id, patient_id, starts_at, duration_minutes, source) VALUES (2, $1, (SELECT min(patient_id) FROM pms.patient), $2, 15, 'healthengine') RETURNING appointment_id::text`,
+      [slot.practitionerId, slot.startsAt],
+    );
+    await recordBooking(h.db.pool, { heBookingId: bookingId, linkId, pmsAppointmentIds: [appt.appointment_id], pmsPatientId: null, state: 'confirmed' });
+    // one transaction, so no job can run in between: the cancel is captured, then undone
+    await h.db.pool.query(`BEGIN; UPDATE pms.appointment SET status = 'cancelled' WHERE appointment_id = ${Number(appt.appointment_id)};
+      UPDATE pms.appointment SET status = 'booked' WHERE appointment_id = ${Number(appt.appointment_id)}; COMMIT`);
+    await waitFor('the outbound job ran', async () => (await h.db.pool.query(
+      `SELECT count(*)::int AS n FROM healthengine_jobs.job WHERE name = $1 AND data->>'appointmentId' = $2 AND state = 'completed'`,
+      [QUEUES.appointmentOutbound, appt.appointment_id],
+    )).rows[0].n === 1, 30_000);
+    expect(sandbox.admin.calls({ practiceId, path: new RegExp(`^/bookings/${bookingId}/`) })).toEqual([]);
+  });
 });
 
 describe('stream ownership', () => {

@@ -56,3 +56,9 @@ export async function readLivenessHours(db: Queryable, linkId: number): Promise<
   );
   return r.rows.map((x) => ({ day: x.day, start: x.start, end: x.end }));
 }
+
+/** The PMS's own state of an appointment ('booked', 'cancelled', 'did_not_attend', ...); null when it has no such appointment. */
+export async function readAppointmentState(db: Queryable, appointmentId: string): Promise<string | null> {
+  const r = await db.query(`SELECT healthengine.pms_appointment_state($1) AS state`, [appointmentId]);
+  return (r.rows[0]?.state as string | null) ?? null;
+}

@@ -1,0 +1,186 @@
+// Large transactions reach the connector while they are being written
+// (pgoutput protocol 2 streaming): their changes must fold apart from the
+// small transactions that commit meanwhile, nothing of theirs may be enqueued
+// before they commit, and a rollback must leave nothing behind. The server is
+// told to stream anything past 64 kB, so a few thousand rows stream here.
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReplicationStream, type TransactionSink } from '../../src/cdc/replication-stream.ts';
+import { PUBLICATIONS } from '../../src/db/install.ts';
+import { insertLink } from '../../src/db/queries/practice-links.ts';
+import type { RowChange } from '../../src/domain/change-event.ts';
+import { QUEUES } from '../../src/domain/jobs.ts';
+import { lsnToBigInt } from '../../src/cdc/lsn.ts';
+import { createHarness, testLogger, waitFor, type Harness } from '../support/connector-harness.ts';
+
+const STREAM_ABOVE_KB = 64;
+const ROWS = 3000;
+
+/** What a sink saw, transaction by transaction, in the order they ended. */
+class RecordingSink implements TransactionSink {
+  open: RowChange[] = [];
+  readonly streams = new Map<number, RowChange[]>();
+  readonly ended: { streamed: boolean; xid?: number; changes: RowChange[] }[] = [];
+  readonly aborted: number[] = [];
+  /** streamChange calls while the transaction had not ended */
+  streamedChanges = 0;
+  commits = 0;
+  change(c: RowChange): void { this.open.push(c); }
+  endTransaction(): void { this.ended.push({ streamed: false, changes: this.open }); this.open = []; }
+  streamChange(xid: number, c: RowChange): void {
+    this.streamedChanges++;
+    const list = this.streams.get(xid) ?? [];
+    list.push(c);
+    this.streams.set(xid, list);
+  }
+  streamCommit(xid: number): void {
+    this.ended.push({ streamed: true, xid, changes: this.streams.get(xid) ?? [] });
+    this.streams.delete(xid);
+  }
+  streamAbort(xid: number): void { this.aborted.push(xid); this.streams.delete(xid); }
+  get pendingKeys(): number { return 0; }
+  async commit(): Promise<void> { this.commits++; }
+  reset(): void { this.open = []; this.streams.clear(); }
+}
+
+/** ROWS appointments at location 2 (practitioner 4) on the fifth practice-local day from today, tagged so they can be found. */
+const insertMany = (tag: string, rows = ROWS) => `
+  INSERT INTO pms.appointment (clinic_id, practitioner_id, patient_id, starts_at, duration_minutes, notes)
+  SELECT 2, 4, 1, (((now() AT TIME ZONE 'Australia/Sydney')::date + 5 + time '09:00') AT TIME ZONE 'Australia/Sydney') + g * interval '1 second', 15, '${tag}'
+  FROM generate_series(1, ${rows}) g`;
+
+const availabilityCount = (changes: RowChange[]) => changes.filter((c) => c.table === 'change_event' && c.event.kind === 'availability').length;
+
+async function begin(pool: pg.Pool): Promise<pg.PoolClient> {
+  const c = await pool.connect();
+  await c.query('BEGIN');
+  return c;
+}
+
+describe('large transactions streamed while written', () => {
+  let h: Harness;
+  let sink: RecordingSink;
+  let stream: ReplicationStream;
+  let running: Promise<void>;
+
+  beforeAll(async () => {
+    h = await createHarness('streamed_tx', 'http://127.0.0.1:9/pms-api/v1');
+    sink = new RecordingSink();
+    stream = new ReplicationStream({
+      connectionString: h.config.DATABASE_URL,
+      slotName: h.config.CONNECTOR_SLOT_NAME,
+      publications: PUBLICATIONS,
+      sink,
+      logger: testLogger(),
+      streamAboveKb: STREAM_ABOVE_KB,
+    });
+    running = stream.runOnce();
+  });
+  afterAll(async () => {
+    await stream?.stop();
+    await running?.catch(() => {});
+    await h?.stop();
+  });
+
+  it('arrives before its commit, folds apart from a small transaction committed meanwhile, and is acknowledged after it', async () => {
+    let beforeCommit = '';
+    const big = await begin(h.db.pool);
+    try {
+      await big.query(insertMany('streamed-big'));
+      // the walsender sends it while it is still open
+      await waitFor('the open transaction streamed', () => sink.streamedChanges > 0, 20_000);
+      expect(sink.ended.filter((t) => t.streamed)).toHaveLength(0);
+
+      await h.db.pool.query(insertMany('streamed-small', 1));
+      await waitFor('the small transaction', () => sink.ended.some((t) => !t.streamed && availabilityCount(t.changes) === 1));
+      expect(sink.ended.filter((t) => t.streamed)).toHaveLength(0);
+
+      beforeCommit = (await big.query(`SELECT pg_current_wal_insert_lsn()::text AS lsn`)).rows[0].lsn;
+      await big.query('COMMIT');
+    } finally {
+      big.release();
+    }
+    const done = await waitFor('the large transaction committed', () => sink.ended.find((t) => t.streamed));
+    expect(availabilityCount(done.changes)).toBe(ROWS);
+    expect(sink.ended.findIndex((t) => t.streamed)).toBeGreaterThan(sink.ended.findIndex((t) => !t.streamed && availabilityCount(t.changes) === 1));
+
+    // acknowledged once it ended: the slot passes its commit record
+    await waitFor('the slot confirmed the large commit', async () => {
+      const r = await h.db.pool.query(`SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1`, [h.config.CONNECTOR_SLOT_NAME]);
+      return lsnToBigInt(r.rows[0].lsn) > lsnToBigInt(beforeCommit);
+    });
+  });
+
+  it('a rolled-back large transaction leaves nothing; a savepoint rolled back inside one does not end it', async () => {
+    const endedBefore = sink.ended.length;
+    const aborted = await begin(h.db.pool);
+    try {
+      await aborted.query(insertMany('streamed-aborted'));
+      await waitFor('the doomed transaction streamed', () => sink.streams.size > 0, 20_000);
+      await aborted.query('ROLLBACK');
+    } finally {
+      aborted.release();
+    }
+    await waitFor('its abort', () => sink.aborted.length === 1);
+    expect(sink.streams.size).toBe(0);
+
+    const withSavepoint = await begin(h.db.pool);
+    try {
+      await withSavepoint.query(insertMany('streamed-kept'));
+      await withSavepoint.query('SAVEPOINT undo');
+      await withSavepoint.query(insertMany('streamed-undone'));
+      await withSavepoint.query('ROLLBACK TO SAVEPOINT undo');
+      await withSavepoint.query(insertMany('streamed-kept-too', 10));
+      await withSavepoint.query('COMMIT');
+    } finally {
+      withSavepoint.release();
+    }
+    const kept = await waitFor('the transaction with a rolled-back savepoint', () => sink.ended.slice(endedBefore).find((t) => t.streamed));
+    expect(sink.aborted).toHaveLength(1);
+    // every change that committed is there (a rolled-back savepoint's may be too: a spare job re-reads state)
+    expect(availabilityCount(kept.changes)).toBeGreaterThanOrEqual(ROWS + 10);
+    expect(sink.ended.slice(endedBefore).filter((t) => t.changes.length > 0)).toHaveLength(1);
+  });
+});
+
+describe('a large transaction through the connector', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness('streamed_jobs', 'http://127.0.0.1:9/pms-api/v1', { CONNECTOR_DECODING_WORK_MEM_KB: STREAM_ABOVE_KB, CONNECTOR_HORIZON_DAYS: 14 });
+    await insertLink(h.db.pool, { practiceId: '7001', practiceKey: 'key-7001', locationIds: ['2'] });
+  });
+  afterAll(async () => h?.stop());
+
+  const jobsForDay = async () => (await h.db.pool.query(
+    `SELECT count(*)::int AS n FROM healthengine_jobs.job WHERE name = $1 AND data->>'calendarId' = 'prac-4'
+       AND data->>'date' = ((now() AT TIME ZONE 'Australia/Sydney')::date + 5)::text`,
+    [QUEUES.availabilityPush],
+  )).rows[0].n as number;
+
+  it('enqueues nothing while the transaction is open, its keys once it commits, and nothing for one rolled back', async () => {
+    const c = await h.startConnector({}, { workers: false });
+    await waitFor('the link planned', async () => (await h.db.pool.query(`SELECT count(*)::int AS n FROM healthengine_jobs.job WHERE name = $1`, [QUEUES.linkSync])).rows[0].n > 0);
+
+    const doomed = await begin(h.db.pool);
+    try {
+      await doomed.query(insertMany('connector-doomed'));
+      await waitFor('streamed while open', () => c.pipeline.stats.streamedTransactions >= 1, 20_000);
+      await doomed.query('ROLLBACK');
+    } finally {
+      doomed.release();
+    }
+    await waitFor('the abort', () => c.pipeline.stats.streamedAborts >= 1);
+
+    const big = await begin(h.db.pool);
+    try {
+      await big.query(insertMany('connector-big'));
+      await waitFor('streamed while open', () => c.pipeline.stats.streamedTransactions >= 2, 20_000);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await jobsForDay()).toBe(0);
+      await big.query('COMMIT');
+    } finally {
+      big.release();
+    }
+    await waitFor('the day enqueued once the transaction committed', async () => (await jobsForDay()) === 1);
+  });
+});
