@@ -53,7 +53,7 @@ export async function runThroughput(o: BenchOptions): Promise<BenchResult> {
   const bulkRuns = o.long ? 2 : 3;
   const smallTotal = o.long ? 40_000 : 20_000;
   const clients = 4;
-  const db = await startBenchDb({ appointments, config: { CONNECTOR_DEBOUNCE_SECONDS: 3, ...(process.env.BENCH_WM ? { CONNECTOR_DECODING_WORK_MEM_KB: Number(process.env.BENCH_WM) } : {}) } });
+  const db = await startBenchDb({ appointments, config: { CONNECTOR_DEBOUNCE_SECONDS: 3 } });
   let c: Connector | null = null;
   try {
     await db.pool.query(`ALTER TABLE pms.appointment SET (autovacuum_enabled = false)`);

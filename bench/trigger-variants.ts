@@ -19,6 +19,9 @@ const CHANGED = `(OLD.clinic_id, OLD.practitioner_id, OLD.room_id, OLD.starts_at
 /** Each variant creates trigger bench_capture on pms.appointment (the adapter's triggers disabled), or changes the table. */
 export const VARIANTS: Variant[] = [
   { id: 'adapter', label: 'the adapter trigger (sql/demo/adapter.sql, as installed)', sql: null },
+  { id: 'row-noop', label: 'row-level PL/pgSQL, body RETURN NULL (the floor of any row-level trigger)', sql: `
+    CREATE FUNCTION bench.noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+    CREATE TRIGGER bench_capture AFTER UPDATE ON pms.appointment FOR EACH ROW EXECUTE FUNCTION bench.noop();` },
   { id: 'no-trigger-replica-full', label: 'no trigger, pms.appointment REPLICA IDENTITY FULL (the WAL cost of publishing the PMS table itself with old values)', sql: `
     ALTER TABLE pms.appointment REPLICA IDENTITY FULL;` },
   { id: 'stmt-noop-no-transition', label: 'statement-level PL/pgSQL, no transition tables, body RETURN NULL', sql: `
@@ -94,12 +97,16 @@ export async function runTriggerVariants(o: BenchOptions & { variants?: string[]
     await db.pool.query(`ALTER TABLE healthengine.change_event SET (autovacuum_enabled = false)`);
     const range = await benchAppointments(db.pool);
     await smallTransactions(db.url, range, { clients, total: 2_000, seed: 99 }); // warm-up
-    const rows: { v: Variant; small: number; bulk: number; smallCpu: number; bulkCpu: number; addedUs: number; baseUs: number }[] = [];
+    const rows: { v: Variant; small: number; bulk: number; smallCpu: number; bulkCpu: number; addedUs: number; baseUs: number; prepared: number; preparedCpu: number; preparedAddedUs: number; preparedBaseUs: number }[] = [];
     for (const v of VARIANTS.filter((x) => !o.variants || o.variants.includes(x.id))) {
       await settle(db.pool, { truncateOutbox: true });
       // single-row: alternating blocks of no trigger and the variant (each switch re-creates it)
       const small = await smallBlocks(db.url, range, ['none', 'variant'] as const, (m) => useVariant(db.pool, m === 'none' ? 'none' : v), {
         blocks, perBlock: smallPerMode / blocks, clients,
+      });
+      // the same with one named prepared statement: the cheapest transaction, where a trigger weighs most
+      const prepared = await smallBlocks(db.url, range, ['none', 'variant'] as const, (m) => useVariant(db.pool, m === 'none' ? 'none' : v), {
+        blocks, perBlock: smallPerMode / blocks, clients, prepared: () => true,
       });
       // bulk: none, variant, variant, none
       const bulk: Record<'none' | 'variant', number> = { none: 0, variant: 0 };
@@ -115,23 +122,26 @@ export async function runTriggerVariants(o: BenchOptions & { variants?: string[]
       const perTx = (x: { cpuMs: number[]; tx: number[] }) => sum(x.cpuMs) / sum(x.tx);
       const r = {
         v, small: sum(small.variant.ms) / sum(small.none.ms), bulk: bulk.variant / bulk.none,
+        prepared: sum(prepared.variant.ms) / sum(prepared.none.ms), preparedCpu: perTx(prepared.variant) / perTx(prepared.none),
+        preparedAddedUs: (perTx(prepared.variant) - perTx(prepared.none)) * 1000, preparedBaseUs: perTx(prepared.none) * 1000,
         smallCpu: perTx(small.variant) / perTx(small.none), bulkCpu: bulkCpu.variant / bulkCpu.none,
         addedUs: (perTx(small.variant) - perTx(small.none)) * 1000, baseUs: perTx(small.none) * 1000,
       };
       rows.push(r);
-      o.log(`  ${v.id}: single-row ${round(r.small, 3)}x (backend CPU ${round(r.smallCpu, 3)}x, +${round(r.addedUs)} us/tx), bulk ${round(r.bulk, 3)}x (backend CPU ${round(r.bulkCpu, 3)}x)`);
+      o.log(`  ${v.id}: single-row ${round(r.small, 3)}x (backend CPU ${round(r.smallCpu, 3)}x, +${round(r.addedUs)} us/tx), prepared ${round(r.prepared, 3)}x (backend CPU ${round(r.preparedCpu, 3)}x, +${round(r.preparedAddedUs)} us/tx), bulk ${round(r.bulk, 3)}x (backend CPU ${round(r.bulkCpu, 3)}x)`);
     }
     await useVariant(db.pool, VARIANTS[0]!);
     const figures: Figure[] = rows.flatMap((r) => [
       figure({ id: `variant.${r.v.id}.small`, label: `${r.v.label}: single-row transactions`, value: round(r.small, 3), unit: 'x', note: `backend CPU per transaction ${round(r.smallCpu, 3)}x: +${round(r.addedUs)} us on ${round(r.baseUs)} us` }),
+      figure({ id: `variant.${r.v.id}.small-prepared`, label: `${r.v.label}: single-row transactions, prepared statement`, value: round(r.prepared, 3), unit: 'x', note: `backend CPU per transaction ${round(r.preparedCpu, 3)}x: +${round(r.preparedAddedUs)} us on ${round(r.preparedBaseUs)} us` }),
       figure({ id: `variant.${r.v.id}.bulk`, label: `${r.v.label}: bulk UPDATE`, value: round(r.bulk, 3), unit: 'x', note: `backend CPU ${round(r.bulkCpu, 3)}x` }),
     ]);
     return {
       name: 'trigger-variants',
       title: 'Where the trigger time goes (capture designs compared)',
-      method: `Diagnostic, no targets. The loads of the trigger-overhead benchmark with pms.appointment's UPDATE capture trigger replaced by each design in turn, in a throwaway database installed for replication mode (no NOTIFY trigger). Single-row: ${smallPerMode.toLocaleString('en')} UPDATE transactions per side from ${clients} clients in ${blocks} alternating blocks; bulk: one UPDATE of ${appointments.toLocaleString('en')} rows, none / variant / variant / none. Ratio = time with the variant / time with no user trigger; the notes give the same ratio of PostgreSQL backend CPU time (/proc/<pid>/schedstat), which a busy neighbour disturbs far less. Few runs on a shared machine: read the differences between designs, not the third digit.`,
+      method: `Diagnostic, no targets. The loads of the trigger-overhead benchmark with pms.appointment's UPDATE capture trigger replaced by each design in turn, in a throwaway database installed for replication mode (no NOTIFY trigger). Single-row: ${smallPerMode.toLocaleString('en')} UPDATE transactions per side from ${clients} clients in ${blocks} alternating blocks, as node-pg sends them by default and again as one named prepared statement; bulk: one UPDATE of ${appointments.toLocaleString('en')} rows, none / variant / variant / none. Ratio = time with the variant / time with no user trigger; the notes give the same ratio of PostgreSQL backend CPU time (/proc/<pid>/schedstat), which a busy neighbour disturbs far less. Few runs on a shared machine: read the differences between designs, not the third digit.`,
       figures,
-      details: { appointments, smallPerMode, blocks, clients, variants: rows.map((r) => ({ id: r.v.id, small: round(r.small, 3), bulk: round(r.bulk, 3), smallBackendCpu: round(r.smallCpu, 3), addedBackendUsPerTx: round(r.addedUs, 1), baseBackendUsPerTx: round(r.baseUs, 1), bulkBackendCpu: round(r.bulkCpu, 3) })) },
+      details: { appointments, smallPerMode, blocks, clients, variants: rows.map((r) => ({ id: r.v.id, small: round(r.small, 3), smallPrepared: round(r.prepared, 3), preparedBackendCpu: round(r.preparedCpu, 3), preparedAddedBackendUsPerTx: round(r.preparedAddedUs, 1), bulk: round(r.bulk, 3), smallBackendCpu: round(r.smallCpu, 3), addedBackendUsPerTx: round(r.addedUs, 1), baseBackendUsPerTx: round(r.baseUs, 1), bulkBackendCpu: round(r.bulkCpu, 3) })) },
       elapsedMs: performance.now() - started,
     };
   } finally {
