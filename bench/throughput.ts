@@ -74,6 +74,26 @@ export async function runThroughput(o: BenchOptions): Promise<BenchResult> {
     const small = await measure(db, c, async () => { const t = await smallTransactions(db.url, range, { clients, total: smallTotal, seed: 7, timeoutMs: 300_000 }); return { changes: t.transactions, backendCpuMs: t.backendCpuMs }; }, 300_000);
     o.log(`  small: ${small.changes} tx in ${Math.round(small.totalMs)} ms (write ${Math.round(small.writeMs)}, drain after write ${Math.round(small.drainMs)}) = ${Math.round(small.rate)} tx/s; ${small.jobsCreated} jobs created`);
 
+    // the ceiling: the same statement with the capture triggers off (nothing to stream)
+    await db.pool.query(`ALTER TABLE pms.appointment DISABLE TRIGGER USER`);
+    await settle(db.pool);
+    const bare = await bulkUpdate(db.pool, 5);
+    await db.pool.query(`ALTER TABLE pms.appointment ENABLE TRIGGER USER`);
+    const bareRate = bare.rows / (bare.elapsedMs / 1000);
+    o.log(`  bulk, triggers off (the PMS statement alone): ${Math.round(bareRate)} rows/s`);
+
+    // capacity: a committed backlog read by a connector started afterwards
+    await c.stop();
+    c = null;
+    await settle(db.pool);
+    const backlog = (await bulkUpdate(db.pool, -5)).rows;
+    c = new Connector({ config: db.config, logger: silentLogger, workers: false });
+    const tCatch = performance.now();
+    await c.start();
+    await drained(db, 300_000);
+    const catchUpRate = backlog / ((performance.now() - tCatch) / 1000);
+    o.log(`  backlog: ${backlog} committed changes read by a connector started afterwards at ${Math.round(catchUpRate)} changes/s`);
+
     const bulkRates = bulk.map((r) => round(r.rate));
     return {
       name: 'throughput',
@@ -83,9 +103,11 @@ export async function runThroughput(o: BenchOptions): Promise<BenchResult> {
         figure({ id: 'throughput.bulk', label: 'Bulk statement, end to end', value: median(bulkRates), unit: 'changes/s', target: { op: '>=', value: 50_000 }, runs: bulkRates, note: `${appointments.toLocaleString('en')} rows per statement; write ${round(median(bulk.map((r) => r.writeMs)))} ms, drain after the write ${round(median(bulk.map((r) => r.drainMs)))} ms (medians)` }),
         figure({ id: 'throughput.bulk.cpu', label: 'Bulk statement, CPU per change: backend + walsender + connector', value: round(median(bulk.map((r) => perChangeUs(r.cpu.backend + r.cpu.walsender + r.cpu.connector, r.changes)))), unit: 'us', runs: bulk.map((r) => perChangeUs(r.cpu.backend + r.cpu.walsender + r.cpu.connector, r.changes)), note: `medians: backend ${round(median(bulk.map((r) => perChangeUs(r.cpu.backend, r.changes))))}, walsender ${round(median(bulk.map((r) => perChangeUs(r.cpu.walsender, r.changes))))}, connector ${round(median(bulk.map((r) => perChangeUs(r.cpu.connector, r.changes))))} us; wall time is this over the 2 cores, so a busy neighbour moves it less than the rate` }),
         figure({ id: 'throughput.bulk.drain', label: 'Bulk statement, slot drained after the write committed', value: round(median(bulk.map((r) => r.drainMs))), unit: 'ms', runs: bulk.map((r) => round(r.drainMs)) }),
+        figure({ id: 'throughput.bulk.ceiling', label: 'Bulk statement with the capture triggers off (the PMS statement alone: the end-to-end ceiling)', value: round(bareRate), unit: 'rows/s', note: 'one run; the end-to-end figure cannot exceed what the PMS writes' }),
+        figure({ id: 'throughput.backlog', label: 'Committed backlog of one bulk statement, read by a connector started afterwards', value: round(catchUpRate), unit: 'changes/s', note: `${backlog.toLocaleString('en')} changes; timed from Connector.start() to the slot confirming the commit: the capacity of slot -> planner -> pg-boss, whatever the PMS write speed` }),
         figure({ id: 'throughput.small', label: 'Single-row transactions, end to end', value: round(small.rate), unit: 'changes/s', note: `${small.changes.toLocaleString('en')} transactions from ${clients} clients; writes alone ${round(small.changes / (small.writeMs / 1000))} tx/s, drain after the last write ${round(small.drainMs)} ms` }),
       ],
-      details: { appointments, bulk, small },
+      details: { appointments, bulk, small, bareBulk: { rows: bare.rows, ms: round(bare.elapsedMs), backendCpuMs: round(bare.backendCpuMs) }, backlog: { changes: backlog, rate: round(catchUpRate) } },
       elapsedMs: performance.now() - started,
     };
   } finally {
