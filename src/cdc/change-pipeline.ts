@@ -10,8 +10,7 @@
 // transaction's; at its rollback the set is dropped.
 import type pg from 'pg';
 import type { RowChange } from '../domain/change-event.ts';
-import type { JobRequest } from '../domain/jobs.ts';
-import { jobs } from '../domain/jobs.ts';
+import { jobs, type JobRequest } from '../domain/jobs.ts';
 import { planChange, type PlanContext, type PlanLink } from '../domain/planner.ts';
 import { readLocations } from '../db/queries/adapter-reads.ts';
 import { listPlanLinks } from '../db/queries/practice-links.ts';
