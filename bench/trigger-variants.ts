@@ -16,19 +16,21 @@ const STMT = `AFTER UPDATE ON pms.appointment REFERENCING OLD TABLE AS old_rows 
 const CHANGED = `(OLD.clinic_id, OLD.practitioner_id, OLD.room_id, OLD.starts_at, OLD.duration_minutes, OLD.status <> 'cancelled')
   IS DISTINCT FROM (NEW.clinic_id, NEW.practitioner_id, NEW.room_id, NEW.starts_at, NEW.duration_minutes, NEW.status <> 'cancelled')`;
 
+const NOOP = `CREATE FUNCTION bench.noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;`;
+
 /** Each variant creates trigger bench_capture on pms.appointment (the adapter's triggers disabled), or changes the table. */
 export const VARIANTS: Variant[] = [
   { id: 'adapter', label: 'the adapter trigger (sql/demo/adapter.sql, as installed)', sql: null },
   { id: 'row-noop', label: 'row-level PL/pgSQL, body RETURN NULL (the floor of any row-level trigger)', sql: `
-    CREATE FUNCTION bench.noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+    ${NOOP}
     CREATE TRIGGER bench_capture AFTER UPDATE ON pms.appointment FOR EACH ROW EXECUTE FUNCTION bench.noop();` },
   { id: 'no-trigger-replica-full', label: 'no trigger, pms.appointment REPLICA IDENTITY FULL (the WAL cost of publishing the PMS table itself with old values)', sql: `
     ALTER TABLE pms.appointment REPLICA IDENTITY FULL;` },
   { id: 'stmt-noop-no-transition', label: 'statement-level PL/pgSQL, no transition tables, body RETURN NULL', sql: `
-    CREATE FUNCTION bench.noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+    ${NOOP}
     CREATE TRIGGER bench_capture AFTER UPDATE ON pms.appointment FOR EACH STATEMENT EXECUTE FUNCTION bench.noop();` },
   { id: 'stmt-noop', label: 'statement-level with transition tables, body RETURN NULL', sql: `
-    CREATE FUNCTION bench.noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+    ${NOOP}
     CREATE TRIGGER bench_capture ${STMT} EXECUTE FUNCTION bench.noop();` },
   { id: 'stmt-count', label: 'statement-level with transition tables, one query (count(*) FROM old_rows)', sql: `
     CREATE FUNCTION bench.count_rows() RETURNS trigger LANGUAGE plpgsql AS $$ DECLARE n bigint; BEGIN SELECT count(*) INTO n FROM old_rows; RETURN NULL; END $$;

@@ -43,6 +43,9 @@ export interface PipelineStats {
   lastCommitAt: Date | null;
 }
 
+/** Links and time zones, read once for many transactions. */
+interface SharedContext { links: PlanContext['links']; timeZones: PlanContext['timeZones']; loadedAt: number }
+
 /** One transaction's planning: its context (one clock reading, the links it saw) and what it touched. */
 interface Fold {
   keys: Map<string, JobRequest>;
@@ -59,7 +62,7 @@ export class ChangePipeline implements TransactionSink {
   private open: Fold = this.newFold(this.pending);
   /** large transactions in progress, by top-level xid */
   private readonly streamed = new Map<number, Fold>();
-  private shared: { links: PlanContext['links']; timeZones: PlanContext['timeZones']; loadedAt: number } | null = null;
+  private shared: SharedContext | null = null;
   /** bumped whenever a committed transaction changed links */
   private linksVersion = 0;
   private groupMaxEventId = 0;
@@ -84,10 +87,13 @@ export class ChangePipeline implements TransactionSink {
       f.linksVersion = this.linksVersion;
       return;
     }
-    return Promise.all([listPlanLinks(this.o.pool), readLocations(this.o.pool)]).then(([links, locations]) => {
-      this.shared = { links, timeZones: new Map(locations.map((l) => [l.locationId, l.timeZone])), loadedAt: Date.now() };
-      return this.loadContext(f);
-    });
+    return this.readShared().then(() => this.loadContext(f));
+  }
+
+  private async readShared(): Promise<SharedContext> {
+    const [links, locations] = await Promise.all([listPlanLinks(this.o.pool), readLocations(this.o.pool)]);
+    this.shared = { links, timeZones: new Map(locations.map((l) => [l.locationId, l.timeZone])), loadedAt: Date.now() };
+    return this.shared;
   }
 
   /** Synchronous while the context is loaded and no flush is due: a bulk statement arrives as one change per row. */
@@ -118,7 +124,7 @@ export class ChangePipeline implements TransactionSink {
   }
 
   private plan(f: Fold, c: RowChange, mayFlush: boolean): Promise<void> | void {
-    for (const job of planChange(c, f.ctx!)) f.keys.set(`${job.queue}\u0000${job.key}`, job);
+    for (const job of planChange(c, f.ctx!)) addJob(f.keys, job);
     // a streamed transaction may still roll back: its keys stay until it ends
     if (mayFlush && this.pending.size >= this.o.maxPendingKeys) return this.flush();
   }
@@ -141,14 +147,8 @@ export class ChangePipeline implements TransactionSink {
     this.stats.transactions++;
     if (!f) return; // nothing of it was published
     if (f.ctx && f.linksVersion !== this.linksVersion) {
-      const before = f.ctx.links;
-      this.shared = null;
-      const now = this.newFold(new Map());
-      await this.loadContext(now);
-      for (const id of changedLinks(before, now.ctx!.links)) {
-        const job = jobs.linkSync(id);
-        f.keys.set(`${job.queue}\u0000${job.key}`, job);
-      }
+      const { links } = await this.readShared();
+      for (const id of changedLinks(f.ctx.links, links)) addJob(f.keys, jobs.linkSync(id));
       this.o.logger.info({ xid }, 'change stream: links changed while a large transaction was in progress; those links resync in full');
     }
     for (const [k, job] of f.keys) this.pending.set(k, job);
@@ -202,6 +202,11 @@ export class ChangePipeline implements TransactionSink {
     this.stats.jobsRequested += list.length;
     this.stats.jobsCreated += created;
   }
+}
+
+/** Jobs fold by queue and key: one request per debounce unit. */
+function addJob(keys: Map<string, JobRequest>, job: JobRequest): void {
+  keys.set(`${job.queue}\u0000${job.key}`, job);
 }
 
 /** Links enabled now whose coverage differs from what a plan saw (new, re-linked, re-enabled, locations changed). */

@@ -36,8 +36,8 @@ export interface PgoutputStreamingOptions {
   streaming: boolean;
 }
 
-/** Message tags that carry a transaction id after the tag inside a stream block. */
-const XID_IN_STREAM = new Set([0x52 /*R*/, 0x59 /*Y*/, 0x49 /*I*/, 0x55 /*U*/, 0x44 /*D*/, 0x54 /*T*/, 0x4d /*M*/]);
+/** Message tags that carry a transaction id after the tag inside a stream block ('M' too, parsed apart). */
+const XID_IN_STREAM = new Set([0x52 /*R*/, 0x59 /*Y*/, 0x49 /*I*/, 0x55 /*U*/, 0x44 /*D*/, 0x54 /*T*/]);
 const TEXT = new TextDecoder();
 
 /** Structurally the library's plugin: LogicalReplicationService calls name, start() and parse(). */
