@@ -11,7 +11,7 @@
 import type pg from 'pg';
 import type { RowChange } from '../domain/change-event.ts';
 import { jobs, type JobRequest } from '../domain/jobs.ts';
-import { planChange, type PlanContext, type PlanLink } from '../domain/planner.ts';
+import { PlannedSpans, planChange, type PlanContext, type PlanLink } from '../domain/planner.ts';
 import { readLocations } from '../db/queries/adapter-reads.ts';
 import { listPlanLinks } from '../db/queries/practice-links.ts';
 import { withTransaction } from '../db/transaction.ts';
@@ -83,7 +83,7 @@ export class ChangePipeline implements TransactionSink {
   private loadContext(f: Fold): Promise<void> | void {
     const s = this.shared;
     if (s && Date.now() - s.loadedAt <= this.o.contextTtlMs) {
-      f.ctx = { links: s.links, timeZones: s.timeZones, now: this.o.now(), horizonDays: this.o.horizonDays };
+      f.ctx = { links: s.links, timeZones: s.timeZones, now: this.o.now(), horizonDays: this.o.horizonDays, planned: new PlannedSpans() };
       f.linksVersion = this.linksVersion;
       return;
     }
@@ -141,16 +141,22 @@ export class ChangePipeline implements TransactionSink {
    * with the links of its first change; links changed since then may have
    * covered some of its changes differently, so those links resync in full.
    */
-  async streamCommit(xid: number): Promise<void> {
+  streamCommit(xid: number): Promise<void> | void {
     const f = this.streamed.get(xid);
     this.streamed.delete(xid);
     this.stats.transactions++;
     if (!f) return; // nothing of it was published
     if (f.ctx && f.linksVersion !== this.linksVersion) {
-      const { links } = await this.readShared();
-      for (const id of changedLinks(f.ctx.links, links)) addJob(f.keys, jobs.linkSync(id));
-      this.o.logger.info({ xid }, 'change stream: links changed while a large transaction was in progress; those links resync in full');
+      return this.readShared().then(({ links }) => {
+        for (const id of changedLinks(f.ctx!.links, links)) addJob(f.keys, jobs.linkSync(id));
+        this.o.logger.info({ xid }, 'change stream: links changed while a large transaction was in progress; those links resync in full');
+        this.joinGroup(f);
+      });
     }
+    this.joinGroup(f);
+  }
+
+  private joinGroup(f: Fold): void {
     for (const [k, job] of f.keys) this.pending.set(k, job);
     this.ended(f);
   }

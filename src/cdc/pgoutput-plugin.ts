@@ -25,7 +25,6 @@ export interface LogicalMessage {
   tag: 'message';
   xid?: number;
   transactional: boolean;
-  messageLsn: string | null;
   prefix: string;
   content: Uint8Array;
 }
@@ -102,7 +101,7 @@ export class StreamingPgoutputPlugin {
       p += 4;
     }
     const flags = buf[p]!;
-    const messageLsn = lsnAt(buf, p + 1);
+    // then the message's own LSN (8 bytes): unused, the stream acknowledges commits
     p += 9;
     const end = buf.indexOf(0, p);
     if (end < 0) throw new Error('pgoutput message: prefix is not terminated');
@@ -111,7 +110,7 @@ export class StreamingPgoutputPlugin {
     const length = buf.readInt32BE(p);
     p += 4;
     if (p + length > buf.length) throw new Error(`pgoutput message: content of ${length} bytes overruns the message`);
-    return { tag: 'message', xid, transactional: (flags & 1) === 1, messageLsn, prefix, content: buf.subarray(p, p + length) };
+    return { tag: 'message', xid, transactional: (flags & 1) === 1, prefix, content: buf.subarray(p, p + length) };
   }
 
   private prefix(buf: Buffer, from: number, to: number): string {

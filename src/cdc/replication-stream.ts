@@ -8,6 +8,13 @@
 // timer off (timeoutSeconds 0), and we acknowledge a commit's end LSN only
 // after the sink has made its jobs durable; keepalives that ask for a reply get
 // the last processed LSN, or the server position when nothing is in flight.
+//
+// Dispatch: a bulk statement arrives as one message per row, so the common
+// message is handled synchronously, straight from the library's 'data' event
+// (its flow-control mode would queue every message and await each one).
+// Only when a step is asynchronous (a group flush, a context read) does the
+// stream pause its socket and queue what is already parsed, in order, until
+// the step is done: memory stays bounded by one socket read.
 import { LogicalReplicationService } from 'pg-logical-replication';
 import { CHANGE_MESSAGE_PREFIX, ChangeMessageError, decodeChangeMessage, type RowChange } from '../domain/change-event.ts';
 import type { Logger } from '../log/logger.ts';
@@ -55,6 +62,9 @@ export interface ReplicationStreamOptions {
   streamAboveKb: number | null;
 }
 
+/** Queued behind an asynchronous step: a message, or the group flush scheduled after a read. */
+type Queued = { lsn: string; msg: Msg } | 'flush';
+
 interface Msg {
   tag: string;
   commitEndLsn?: string | null;
@@ -79,6 +89,10 @@ export class ReplicationStream {
   /** end LSN of the last transaction whose jobs await the group's flush */
   private unflushedLsn: string | null = null;
   private groupStartedAt = 0;
+  /** an asynchronous step is running: what arrives meanwhile waits in `queue` */
+  private stepping = false;
+  private readonly queue: Queued[] = [];
+  private flushScheduled = false;
   private readonly o: ReplicationStreamOptions;
 
   constructor(opts: ReplicationStreamOptions) {
@@ -96,30 +110,25 @@ export class ReplicationStream {
     this.blockXid = null;
     this.openStreams.clear();
     this.unflushedLsn = null;
+    this.groupStartedAt = 0;
+    this.stepping = false;
+    this.queue.length = 0;
+    this.flushScheduled = false;
     this.o.sink.reset();
     // a fresh service per connection: re-subscribing one instance can skip unacknowledged data
     const streamAbove = this.o.streamAboveKb;
     const service = new LogicalReplicationService(
       { connectionString: this.o.connectionString, ...(streamAbove !== null ? { options: `-c logical_decoding_work_mem=${streamAbove}kB` } : {}) },
-      { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: true } },
+      // flow control off: the library emits each message as it is parsed; ours is in submit()
+      { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: false } },
     );
     this.service = service;
     let streamError: Error | null = null;
     service.on('error', (err: Error) => { streamError ??= err; });
-    service.on('data', async (lsn: string, msg: Msg) => {
-      if (this.failed || this.stopping) return;
-      try {
-        await this.handle(service, lsn, msg);
-      } catch (err) {
-        // stop consuming: nothing after this point may be acknowledged
-        this.failed = err as Error;
-        this.o.logger.error({ err: { message: (err as Error).message } }, 'change stream: processing failed; reconnecting from the last acknowledged position');
-        void service.stop();
-      }
-    });
+    service.on('data', (lsn: string, msg: Msg) => this.submit(service, { lsn, msg }));
     service.on('heartbeat', (lsn: string, _ts: number, shouldRespond: boolean) => {
       if (!shouldRespond || this.failed) return;
-      const idle = !this.inTransaction && this.blockXid === null && this.unflushedLsn === null && !this.busy(service);
+      const idle = !this.inTransaction && this.blockXid === null && this.unflushedLsn === null && !this.stepping;
       const target = idle ? maxLsn(this.lastAcked, lsn) : this.lastAcked;
       if (target) void this.ack(service, target);
     });
@@ -135,14 +144,65 @@ export class ReplicationStream {
     if (err && !this.stopping) throw err;
   }
 
-  private busy(service: LogicalReplicationService): boolean {
-    // the library's own queue of received-but-unprocessed messages
-    const s = service as unknown as { _messageQueue?: unknown[]; _processing?: boolean };
-    return (s._messageQueue?.length ?? 0) > 0;
+  /** Handles a message (or the scheduled flush) now, or after the running step and what queued before it. */
+  private submit(service: LogicalReplicationService, item: Queued): void {
+    if (this.failed || this.stopping || service !== this.service) return;
+    if (this.stepping) {
+      this.queue.push(item);
+      return;
+    }
+    let step: Promise<void> | void;
+    try {
+      step = this.process(service, item);
+    } catch (err) {
+      this.fail(service, err as Error);
+      return;
+    }
+    if (step) void this.drain(service, step);
   }
 
-  private async handle(service: LogicalReplicationService, lsn: string, msg: Msg): Promise<void> {
+  private process(service: LogicalReplicationService, item: Queued): Promise<void> | void {
+    return item === 'flush' ? this.flushGroup(service) : this.handle(service, item.lsn, item.msg);
+  }
+
+  /** Awaits a step with the socket paused, then works through what queued meanwhile, in order. */
+  private async drain(service: LogicalReplicationService, step: Promise<void>): Promise<void> {
+    this.stepping = true;
+    socketOf(service)?.pause?.();
+    try {
+      await step;
+      while (this.queue.length > 0 && !this.failed && !this.stopping) {
+        const next = this.process(service, this.queue.shift()!);
+        if (next) await next;
+      }
+    } catch (err) {
+      this.fail(service, err as Error);
+    } finally {
+      this.queue.length = 0;
+      this.stepping = false;
+      if (!this.failed && !this.stopping) socketOf(service)?.resume?.();
+    }
+  }
+
+  private fail(service: LogicalReplicationService, err: Error): void {
+    if (this.failed) return;
+    // stop consuming: nothing after this point may be acknowledged
+    this.failed = err;
+    this.queue.length = 0;
+    this.o.logger.error({ err: { message: err.message } }, 'change stream: processing failed; reconnecting from the last acknowledged position');
+    void service.stop();
+  }
+
+  private handle(service: LogicalReplicationService, lsn: string, msg: Msg): Promise<void> | void {
     switch (msg.tag) {
+      case 'message':
+        if (msg.prefix === CHANGE_MESSAGE_PREFIX && msg.transactional) return this.changeMessage(msg.content);
+        // our own heartbeat: with nothing in flight, its position is safe to confirm
+        if (msg.prefix === HEARTBEAT_PREFIX && !msg.transactional && !this.inTransaction) {
+          const flushed = this.flushGroup(service);
+          return flushed ? flushed.then(() => this.ack(service, lsn)) : this.ack(service, lsn);
+        }
+        return;
       case 'begin':
         this.inTransaction = true;
         return;
@@ -150,8 +210,7 @@ export class ReplicationStream {
       case 'update':
       case 'delete': {
         const change = decodeRowMessage(msg as unknown as PgoutputRowMessage);
-        if (change) await this.route(change);
-        return;
+        return change ? this.route(change) : undefined;
       }
       case 'commit':
         this.inTransaction = false;
@@ -165,26 +224,17 @@ export class ReplicationStream {
       case 'stream_stop':
         this.blockXid = null;
         return;
-      case 'stream_commit':
+      case 'stream_commit': {
         this.openStreams.delete(msg.xid!);
-        await this.o.sink.streamCommit(msg.xid!);
-        return this.committed(service, msg.commitEndLsn ?? lsn);
+        const end = msg.commitEndLsn ?? lsn;
+        const joined = this.o.sink.streamCommit(msg.xid!);
+        return joined ? joined.then(() => this.committed(service, end)) : this.committed(service, end);
+      }
       case 'stream_abort':
         // a rolled-back subtransaction keeps its keys (a spare job re-reads state; see change-pipeline.ts)
         if (msg.subXid === msg.xid) {
           this.openStreams.delete(msg.xid!);
           this.o.sink.streamAbort(msg.xid!);
-        }
-        return;
-      case 'message':
-        if (msg.prefix === CHANGE_MESSAGE_PREFIX && msg.transactional) {
-          await this.changeMessage(msg.content);
-          return;
-        }
-        // our own heartbeat: with nothing in flight, its position is safe to confirm
-        if (msg.prefix === HEARTBEAT_PREFIX && !msg.transactional && !this.inTransaction) {
-          await this.flushGroup(service);
-          await this.ack(service, lsn);
         }
         return;
       default:
@@ -193,7 +243,7 @@ export class ReplicationStream {
   }
 
   /** A change the adapter emitted as a WAL message (sql/capture/wal-messages.sql). */
-  private async changeMessage(content: Uint8Array | undefined): Promise<void> {
+  private changeMessage(content: Uint8Array | undefined): Promise<void> | void {
     let change: RowChange;
     try {
       change = { table: 'change_event', event: decodeChangeMessage(content ?? new Uint8Array()) };
@@ -204,29 +254,37 @@ export class ReplicationStream {
       this.o.logger.error({ err: { message: err.message } }, 'change stream: skipped a change message the adapter wrote malformed');
       return;
     }
-    await this.route(change);
+    return this.route(change);
   }
 
   private route(c: RowChange): Promise<void> | void {
     return this.blockXid === null ? this.o.sink.change(c) : this.o.sink.streamChange(this.blockXid, c);
   }
 
-  private async committed(service: LogicalReplicationService, endLsn: string): Promise<void> {
+  private committed(service: LogicalReplicationService, endLsn: string): Promise<void> | void {
     this.unflushedLsn = endLsn;
     if (this.groupStartedAt === 0) this.groupStartedAt = Date.now();
-    // group commit: while more of the stream is already here, small
-    // transactions share one enqueue transaction and one acknowledgement
-    const more = this.busy(service) && this.o.sink.pendingKeys < GROUP_MAX_KEYS && Date.now() - this.groupStartedAt < GROUP_MAX_MS;
-    if (!more) await this.flushGroup(service);
+    if (this.o.sink.pendingKeys >= GROUP_MAX_KEYS || Date.now() - this.groupStartedAt >= GROUP_MAX_MS) return this.flushGroup(service);
+    // group commit: the rest of this socket read is handled before the
+    // flush, so small transactions arriving together share one enqueue
+    // transaction and one acknowledgement
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.submit(service, 'flush');
+      });
+    }
   }
 
-  private async flushGroup(service: LogicalReplicationService): Promise<void> {
-    if (this.unflushedLsn === null) return;
-    await this.o.sink.commit();
+  private flushGroup(service: LogicalReplicationService): Promise<void> | void {
     const lsn = this.unflushedLsn;
-    this.unflushedLsn = null;
-    this.groupStartedAt = 0;
-    await this.ack(service, lsn);
+    if (lsn === null) return;
+    return this.o.sink.commit().then(() => {
+      if (this.unflushedLsn === lsn) this.unflushedLsn = null;
+      this.groupStartedAt = 0;
+      return this.ack(service, lsn);
+    });
   }
 
   private async ack(service: LogicalReplicationService, lsn: string): Promise<void> {
@@ -245,4 +303,9 @@ export class ReplicationStream {
     this.stopping = true;
     await this.service?.stop().catch(() => {});
   }
+}
+
+/** The replication connection's socket (the library pauses it the same way in its flow-control mode). */
+function socketOf(service: LogicalReplicationService): { pause?: () => void; resume?: () => void } | undefined {
+  return (service as unknown as { _connection?: { stream?: { pause?: () => void; resume?: () => void } } })._connection?.stream;
 }

@@ -18,6 +18,42 @@ export interface PlanContext {
   timeZones: ReadonlyMap<string, string>;
   now: Date;
   horizonDays: number;
+  /** availability already planned under this context (a bulk statement repeats diary-days); plans are the same without it, only slower */
+  planned?: PlannedSpans;
+}
+
+/**
+ * Day spans of availability a context has planned, by location and
+ * calendar: a bulk statement sends one change per row, most of them for a
+ * diary-day planned a moment ago. Only saves work, so past `max` entries it
+ * starts over rather than grow.
+ */
+export class PlannedSpans {
+  private readonly byCalendar = new Map<string, Map<string, Set<number>>>();
+  private size = 0;
+  private readonly max: number;
+  constructor(max = 50_000) {
+    this.max = max;
+  }
+
+  /** True if this span was planned before; remembers it otherwise. */
+  seen(locationId: string, calendarId: string, from: number, to: number, weekday: number | null): boolean {
+    let calendars = this.byCalendar.get(locationId);
+    if (!calendars) this.byCalendar.set(locationId, (calendars = new Map()));
+    let spans = calendars.get(calendarId);
+    if (!spans) calendars.set(calendarId, (spans = new Set()));
+    // spans are clipped to the horizon (at most 180 days), weekdays 0..6
+    const key = (from * 256 + (to - from)) * 8 + (weekday ?? 7);
+    if (spans.has(key)) return true;
+    if (this.size >= this.max) {
+      this.byCalendar.clear();
+      this.size = 0;
+      return this.seen(locationId, calendarId, from, to, weekday);
+    }
+    spans.add(key);
+    this.size++;
+    return false;
+  }
 }
 
 /** Sentinel calendar id: every calendar of the location. */
@@ -27,10 +63,10 @@ function linksFor(ctx: PlanContext, locationId: string | null): PlanLink[] {
   return ctx.links.filter((l) => l.enabled && (locationId === null || l.locationIds.includes(locationId)));
 }
 
-/** Practice-local dates inside [today, today + horizon) that the event dirties. */
-export function datesForEvent(ev: ChangeEvent, tz: string, now: Date, horizonDays: number): string[] {
+/** Practice-local days (day numbers) inside [today, today + horizon) the event spans, or null. */
+function daySpan(ev: ChangeEvent, tz: string, now: Date, horizonDays: number): { from: number; to: number } | null {
   const first = localDayOf(tz, now.getTime());
-  if (first === null) return [];
+  if (first === null) return null;
   const last = first + horizonDays - 1;
   let from: number | null;
   let to: number | null;
@@ -45,12 +81,24 @@ export function datesForEvent(ev: ChangeEvent, tz: string, now: Date, horizonDay
     from = first;
     to = last;
   }
-  if (from === null || to === null) return [];
+  if (from === null || to === null) return null;
+  from = Math.max(from, first);
+  to = Math.min(to, last);
+  return from <= to ? { from, to } : null;
+}
+
+function spanDates(span: { from: number; to: number }, weekday: number | null): string[] {
   const out: string[] = [];
-  for (let d = Math.max(from, first); d <= Math.min(to, last); d++) {
-    if (ev.weekday === null || weekdayOfDay(d) === ev.weekday) out.push(dayToIso(d));
+  for (let d = span.from; d <= span.to; d++) {
+    if (weekday === null || weekdayOfDay(d) === weekday) out.push(dayToIso(d));
   }
   return out;
+}
+
+/** Practice-local dates inside [today, today + horizon) that the event dirties. */
+export function datesForEvent(ev: ChangeEvent, tz: string, now: Date, horizonDays: number): string[] {
+  const span = daySpan(ev, tz, now, horizonDays);
+  return span ? spanDates(span, ev.weekday) : [];
 }
 
 function planEvent(ev: ChangeEvent, ctx: PlanContext): JobRequest[] {
@@ -75,12 +123,15 @@ function planEvent(ev: ChangeEvent, ctx: PlanContext): JobRequest[] {
   // availability: every origin, the connector's own bookings included
   const targets = ev.locationId === null ? [...ctx.timeZones.keys()] : [ev.locationId];
   for (const locationId of targets) {
-    const links = linksFor(ctx, locationId);
-    if (links.length === 0) continue;
     const tz = ctx.timeZones.get(locationId);
     if (!tz) continue;
-    const dates = datesForEvent(ev, tz, ctx.now, ctx.horizonDays);
+    const span = daySpan(ev, tz, ctx.now, ctx.horizonDays);
+    if (!span) continue;
     const calendarId = ev.calendarId ?? ALL_CALENDARS;
+    if (ctx.planned?.seen(locationId, calendarId, span.from, span.to, ev.weekday)) continue;
+    const links = linksFor(ctx, locationId);
+    if (links.length === 0) continue;
+    const dates = spanDates(span, ev.weekday);
     for (const l of links) for (const date of dates) out.push(jobs.availabilityPush(l.linkId, l.generation, locationId, calendarId, date));
   }
   return out;

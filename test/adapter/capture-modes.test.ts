@@ -107,5 +107,16 @@ describe('capture helpers', () => {
     const ok = decodeChangeMessage(hex(`4163 ${t} ${t} 33 00 707261632d37`));
     expect(ok).toMatchObject({ kind: 'availability', origin: 'connector', locationId: '3', calendarId: 'prac-7' });
     expect(ok.atFrom!.getTime()).toBe(Date.UTC(2000, 0, 1) + Number(BigInt('0x0002e0f1c5a1a000') / 1000n));
+    // ids are remembered by their bytes: the same bytes decode alike, bad ones fail every time
+    const again = decodeChangeMessage(new Uint8Array(hex(`4170 ${t} ${t} 33 00 707261632d37`)));
+    expect(again).toMatchObject({ origin: 'pms', locationId: '3', calendarId: 'prac-7' });
+    expect(again.locationId).toBe(ok.locationId);
+    for (let i = 0; i < 2; i++) expect(() => decodeChangeMessage(hex(`4170 ${t} ${t} 31 00 ff`))).toThrow(/field calendar_id is not UTF-8/);
+    // an instant before 2000 (negative microseconds) truncates toward zero, as the integer division did
+    const before2000 = -1_234_567_891n;
+    const neg = Buffer.alloc(8);
+    neg.writeBigInt64BE(before2000);
+    const old = decodeChangeMessage(hex(`4170 ${neg.toString('hex')} ${t} 33 00 31`));
+    expect(old.atFrom!.getTime()).toBe(Date.UTC(2000, 0, 1) + Number(before2000 / 1000n));
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeLinkChange, type ChangeEvent } from '../../src/domain/change-event.ts';
 import { QUEUES } from '../../src/domain/jobs.ts';
-import { datesForEvent, planChange, type PlanContext } from '../../src/domain/planner.ts';
+import { PlannedSpans, datesForEvent, planChange, type PlanContext } from '../../src/domain/planner.ts';
 
 const ctx: PlanContext = {
   links: [
@@ -98,6 +98,55 @@ describe('change planner', () => {
   it('is deterministic: replaying a change yields the same keys', () => {
     const c = { table: 'change_event' as const, event: ev({ locationId: 'sydney', calendarId: 'x', weekday: 4 }) };
     expect(keys(c)).toEqual(keys(c));
+  });
+});
+
+describe('planned spans (a bulk statement repeats diary-days)', () => {
+  const at = (from: string, to: string, p: Partial<ChangeEvent> = {}) =>
+    ({ table: 'change_event' as const, event: ev({ locationId: 'sydney', calendarId: 'prac-1', atFrom: new Date(from), atTo: new Date(to), ...p }) });
+  const planAll = (changes: ReturnType<typeof at>[], memo?: PlannedSpans) => {
+    const c: PlanContext = { ...ctx, planned: memo };
+    return [...new Set(changes.flatMap((x) => planChange(x, c)).map((j) => j.key))].sort();
+  };
+
+  it('plans a repeated diary-day once, and a fold plans the same keys with or without the memo', () => {
+    // the Sydney practice-local day 2026-11-25: 09:00 and 15:00 local, and one on the 26th
+    const rows = [
+      at('2026-11-24T22:00:00Z', '2026-11-24T22:15:00Z'),
+      at('2026-11-25T04:00:00Z', '2026-11-25T04:15:00Z'),
+      at('2026-11-25T22:00:00Z', '2026-11-25T22:15:00Z'),
+      at('2026-11-24T22:00:00Z', '2026-11-24T22:15:00Z', { calendarId: 'prac-2' }),
+      at('2026-11-24T22:00:00Z', '2026-11-24T22:15:00Z', { locationId: 'parramatta' }),
+    ];
+    const memo = new PlannedSpans();
+    const c: PlanContext = { ...ctx, planned: memo };
+    expect(planChange(rows[0]!, c)).toHaveLength(1);
+    expect(planChange(rows[1]!, c)).toEqual([]); // same location, calendar and day: nothing new
+    expect(planChange(rows[2]!, c)).toHaveLength(1); // another day
+    expect(planChange(rows[3]!, c)).toHaveLength(1); // another calendar
+    expect(planChange(rows[4]!, c)).toHaveLength(1); // another location of the same link
+    expect(planAll(rows, new PlannedSpans())).toEqual(planAll(rows));
+    expect(planAll(rows)).toHaveLength(4);
+  });
+
+  it('a span over two days is not the span of one of them; a weekday is its own span', () => {
+    const memo = new PlannedSpans();
+    const c: PlanContext = { ...ctx, planned: memo };
+    expect(planChange(at('2026-11-24T22:00:00Z', '2026-11-24T22:15:00Z'), c)).toHaveLength(1);
+    expect(planChange(at('2026-11-25T12:00:00Z', '2026-11-25T14:00:00Z'), c).map((j) => j.key.slice(-10))).toEqual(['2026-11-25', '2026-11-26']);
+    const weekly = { table: 'change_event' as const, event: ev({ locationId: 'sydney', calendarId: 'prac-1', weekday: 3 }) };
+    expect(planChange(weekly, c).length).toBeGreaterThan(0);
+    expect(planChange(weekly, c)).toEqual([]);
+  });
+
+  it('starts over when full, so it only ever saves work', () => {
+    const memo = new PlannedSpans(2);
+    expect(memo.seen('l', 'a', 1, 1, null)).toBe(false);
+    expect(memo.seen('l', 'b', 1, 1, null)).toBe(false);
+    expect(memo.seen('l', 'a', 1, 1, null)).toBe(true);
+    expect(memo.seen('l', 'c', 1, 1, null)).toBe(false); // full: forgets the others
+    expect(memo.seen('l', 'a', 1, 1, null)).toBe(false);
+    expect(memo.seen('l', 'a', 1, 1, 2)).toBe(false);
   });
 });
 
