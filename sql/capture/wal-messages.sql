@@ -17,11 +17,18 @@
 -- array cost ~1.2 us per call, this ~0.2 us; it matters to bulk statements,
 -- which emit one message per changed row). No DateStyle, TimeZone or client
 -- encoding of the writing session changes it.
---   availability:       'A', origin, at_from, at_to, location_id, 0x00, calendar_id
---   appointment_state:  'S', origin, state, appointment_id
--- origin is one byte, 'p' (pms) or 'c' (connector); state 'C' (cancelled) or
--- 'D' (did_not_attend); instants are timestamptz_send's 8 bytes (big-endian
--- microseconds since 2000-01-01 UTC); ids are UTF-8 (text never holds 0x00).
+--   availability:        'a', at_from, at_to, location_id, 0x00, calendar_id
+--   availability, moved: 'm', old_from, old_to, new_from, new_to, location_id, 0x00, calendar_id
+--   appointment_state:   'S', origin, state, appointment_id
+-- Instants are timestamptz_send's 8 bytes (big-endian microseconds since
+-- 2000-01-01 UTC); ids are UTF-8 (text never holds 0x00); origin is one
+-- byte, 'p' (pms) or 'c' (connector); state 'C' (cancelled) or 'D'
+-- (did_not_attend). Availability carries no origin: the connector's own
+-- writes dirty availability like anyone's, so nothing reads it, and looking
+-- it up (a GUC and a CASE) cost more than the rest of a single-row
+-- trigger's message (docs/benchmarks.md, "Where the trigger time goes").
+-- Earlier installs wrote availability as 'A' with an origin byte; the
+-- connector still reads those, so a slot holding them drains after an upgrade.
 -- src/domain/change-event.ts (decodeChangeMessage) reads it.
 
 CREATE OR REPLACE FUNCTION healthengine.capture_availability(
@@ -29,8 +36,20 @@ CREATE OR REPLACE FUNCTION healthengine.capture_availability(
 RETURNS pg_lsn
 LANGUAGE sql VOLATILE AS $$
   SELECT pg_logical_emit_message(true, 'healthengine.change',
-    CASE healthengine.current_origin() WHEN 'connector' THEN '\x4163'::bytea ELSE '\x4170'::bytea END
-    || timestamptz_send(p_at_from) || timestamptz_send(p_at_to)
+    '\x61'::bytea || timestamptz_send(p_at_from) || timestamptz_send(p_at_to)
+    || convert_to(p_location_id, 'UTF8') || '\x00'::bytea || convert_to(p_calendar_id, 'UTF8'))
+$$;
+
+-- One diary's booking or block moved or resized: the range it left and the
+-- range it took, in one message (what a single-row edit mostly is).
+CREATE OR REPLACE FUNCTION healthengine.capture_availability_moved(
+  p_location_id text, p_calendar_id text,
+  p_old_from timestamptz, p_old_to timestamptz, p_new_from timestamptz, p_new_to timestamptz)
+RETURNS pg_lsn
+LANGUAGE sql VOLATILE AS $$
+  SELECT pg_logical_emit_message(true, 'healthengine.change',
+    '\x6d'::bytea || timestamptz_send(p_old_from) || timestamptz_send(p_old_to)
+    || timestamptz_send(p_new_from) || timestamptz_send(p_new_to)
     || convert_to(p_location_id, 'UTF8') || '\x00'::bytea || convert_to(p_calendar_id, 'UTF8'))
 $$;
 

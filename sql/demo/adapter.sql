@@ -627,7 +627,7 @@ REVOKE ALL ON FUNCTION healthengine.pms_mark_did_not_attend(text) FROM PUBLIC;
 --
 -- * The hot tables (appointment, diary_block: what reception edits all day,
 --   one row per transaction) have row-level AFTER triggers that call
---   healthengine.capture_availability / capture_appointment_state. Those
+--   healthengine.capture_availability[_moved] / capture_appointment_state. Those
 --   helpers are the connector's, not the adapter's: in replication mode they
 --   emit one transactional WAL message per change (no table write), in
 --   outbox-poll mode they insert the outbox row (sql/capture/). The trigger
@@ -658,33 +658,31 @@ REVOKE ALL ON FUNCTION healthengine.pms_mark_did_not_attend(text) FROM PUBLIC;
 --     schema-qualified; the PMS's roles need INSERT on
 --     healthengine.change_event and EXECUTE on the capture helpers
 --     (docs/adapter.md, "Privileges").
---   * origin is never set here: the helpers and the outbox's column default
---     stamp it from the GUC healthengine.origin, so the connector's own
---     writes are recognised.
+--   * origin is never set here: capture_appointment_state and the outbox's
+--     column default stamp it from the GUC healthengine.origin, so the
+--     connector's own writes are recognised.
 ---------------------------------------------------------------------------
 
--- The day two instants are compared under when an update's old and new
--- ranges may merge into one: the date at UTC+10. For every Australian time
--- zone (UTC+8 to +11) that day starts between 22:00 and 01:00 local time,
--- outside clinic hours, so it is the clinic's local date in practice; and a
--- merged range always covers both, so a range that straddles a local
--- midnight still dirties both dates. Costs no lookup of the clinic's zone.
-CREATE OR REPLACE FUNCTION healthengine.adapter_change_day(p_at timestamptz)
-RETURNS date LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT (p_at AT TIME ZONE INTERVAL '+10:00')::date
-$$;
+-- Written for the cost of a single-row transaction, where PL/pgSQL compiles
+-- each expression it reaches afresh (about 2,000 instructions per function
+-- or operator in it): the common edit, an appointment moved or resized in
+-- its diary, reaches three small conditions and one helper call; rarer
+-- tests sit behind a cheap one, so they are compiled only when reached.
+-- (docs/benchmarks.md, "Where the trigger time goes".)
+DROP FUNCTION IF EXISTS healthengine.adapter_change_day(timestamptz);
 
 -- pms.appointment (row-level) -> 'availability' for (clinic, calendar) with
--- the instant range of time taken or freed; ranges that ended before now()
--- cannot change availability and are skipped. A Healthengine appointment
--- (source 'healthengine', the ones pms_insert_booking writes) becoming
--- cancelled or did-not-attend, or deleted while booked/arrived ->
--- 'appointment_state': the connector tells Healthengine. Other appointments'
--- states are none of Healthengine's business. A notes or
+-- the instant ranges of time taken or freed. A time change in the same diary
+-- reports the range left and the range taken in one message (the connector
+-- dirties the local dates of both and ignores dates before today); an
+-- insert, a delete, a move to another diary, a cancellation or a
+-- reinstatement reports each side that holds time, skipping ranges that
+-- ended before now() (a purge of history writes nothing). A Healthengine
+-- appointment (source 'healthengine', the ones pms_insert_booking writes)
+-- becoming cancelled or did-not-attend, or deleted while booked/arrived ->
+-- 'appointment_state': the connector tells Healthengine. Other
+-- appointments' states are none of Healthengine's business. A notes or
 -- arrived/completed update emits nothing.
--- Written for the per-row cost of bulk statements: the common edit (a
--- booked appointment moved or resized within its diary and day) runs three
--- simple expressions and one helper call.
 CREATE OR REPLACE FUNCTION healthengine.adapter_appointment_changed()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -692,42 +690,52 @@ AS $$
 DECLARE
   lsn pg_lsn;  -- what the helpers return; unused
 BEGIN
-  -- (OLD is all NULL on INSERT, NEW on DELETE: a NULL condition is false)
-  IF TG_OP = 'UPDATE' AND OLD.status <> 'cancelled' AND NEW.status <> 'cancelled'
-     AND (OLD.clinic_id, OLD.practitioner_id, OLD.room_id) IS NOT DISTINCT FROM (NEW.clinic_id, NEW.practitioner_id, NEW.room_id)
-     AND healthengine.adapter_change_day(OLD.starts_at) = healthengine.adapter_change_day(NEW.starts_at) THEN
-    -- same diary, same day, still holding time: one range over old and new, if the time changed
-    IF (OLD.starts_at, OLD.duration_minutes) IS DISTINCT FROM (NEW.starts_at, NEW.duration_minutes)
-       AND greatest(OLD.starts_at + OLD.duration_minutes * interval '1 minute', NEW.starts_at + NEW.duration_minutes * interval '1 minute') > now() THEN
-      lsn := healthengine.capture_availability(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
-               least(OLD.starts_at, NEW.starts_at),
-               greatest(OLD.starts_at + OLD.duration_minutes * interval '1 minute', NEW.starts_at + NEW.duration_minutes * interval '1 minute'));
+  IF TG_OP = 'UPDATE' THEN
+    IF OLD.clinic_id = NEW.clinic_id AND OLD.practitioner_id IS NOT DISTINCT FROM NEW.practitioner_id
+       AND OLD.room_id IS NOT DISTINCT FROM NEW.room_id AND (OLD.status = 'cancelled') = (NEW.status = 'cancelled') THEN
+      -- same diary, holding time or not as before: only a new time matters
+      IF (OLD.starts_at <> NEW.starts_at OR OLD.duration_minutes <> NEW.duration_minutes) AND NEW.status <> 'cancelled' THEN
+        lsn := healthengine.capture_availability_moved(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
+                 OLD.starts_at, OLD.starts_at + OLD.duration_minutes * interval '1 minute',
+                 NEW.starts_at, NEW.starts_at + NEW.duration_minutes * interval '1 minute');
+      END IF;
+    ELSE
+      -- another diary, cancelled or reinstated: each side that holds time
+      IF OLD.status <> 'cancelled' AND OLD.starts_at + OLD.duration_minutes * interval '1 minute' > now() THEN
+        lsn := healthengine.capture_availability(OLD.clinic_id::text, healthengine.adapter_calendar_id(OLD.practitioner_id, OLD.room_id),
+                 OLD.starts_at, OLD.starts_at + OLD.duration_minutes * interval '1 minute');
+      END IF;
+      IF NEW.status <> 'cancelled' AND NEW.starts_at + NEW.duration_minutes * interval '1 minute' > now() THEN
+        lsn := healthengine.capture_availability(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
+                 NEW.starts_at, NEW.starts_at + NEW.duration_minutes * interval '1 minute');
+      END IF;
     END IF;
-  ELSE
-    -- inserted, deleted, cancelled, reinstated, or moved to another diary or
-    -- day: each side that holds time is a range of its own
-    IF OLD.status <> 'cancelled' AND OLD.starts_at + OLD.duration_minutes * interval '1 minute' > now() THEN
-      lsn := healthengine.capture_availability(OLD.clinic_id::text, healthengine.adapter_calendar_id(OLD.practitioner_id, OLD.room_id),
-               OLD.starts_at, OLD.starts_at + OLD.duration_minutes * interval '1 minute');
+    IF OLD.status <> NEW.status THEN
+      IF NEW.source = 'healthengine' AND NEW.status IN ('cancelled', 'did_not_attend') THEN
+        lsn := healthengine.capture_appointment_state(NEW.appointment_id::text, NEW.status);
+      END IF;
     END IF;
+  ELSIF TG_OP = 'INSERT' THEN
     IF NEW.status <> 'cancelled' AND NEW.starts_at + NEW.duration_minutes * interval '1 minute' > now() THEN
       lsn := healthengine.capture_availability(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
                NEW.starts_at, NEW.starts_at + NEW.duration_minutes * interval '1 minute');
     END IF;
-  END IF;
-  IF TG_OP = 'UPDATE' THEN
-    IF NEW.source = 'healthengine' AND NEW.status IN ('cancelled', 'did_not_attend') AND OLD.status <> NEW.status THEN
-      lsn := healthengine.capture_appointment_state(NEW.appointment_id::text, NEW.status);
+  ELSE
+    IF OLD.status <> 'cancelled' AND OLD.starts_at + OLD.duration_minutes * interval '1 minute' > now() THEN
+      lsn := healthengine.capture_availability(OLD.clinic_id::text, healthengine.adapter_calendar_id(OLD.practitioner_id, OLD.room_id),
+               OLD.starts_at, OLD.starts_at + OLD.duration_minutes * interval '1 minute');
     END IF;
-  ELSIF TG_OP = 'DELETE' AND OLD.source = 'healthengine' AND OLD.status IN ('booked', 'arrived') THEN
-    -- deleting a live appointment is how some desks cancel
-    lsn := healthengine.capture_appointment_state(OLD.appointment_id::text, 'cancelled');
+    IF OLD.source = 'healthengine' AND OLD.status IN ('booked', 'arrived') THEN
+      -- deleting a live appointment is how some desks cancel
+      lsn := healthengine.capture_appointment_state(OLD.appointment_id::text, 'cancelled');
+    END IF;
   END IF;
   RETURN NULL;
 END
 $$;
 
--- pms.diary_block (row-level) -> 'availability', as for appointments.
+-- pms.diary_block (row-level) -> 'availability', as for appointments (a
+-- block always holds time).
 CREATE OR REPLACE FUNCTION healthengine.adapter_diary_block_changed()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -735,24 +743,24 @@ AS $$
 DECLARE
   lsn pg_lsn;  -- what the helpers return; unused
 BEGIN
-  IF TG_OP = 'UPDATE'
-     AND (OLD.clinic_id, OLD.practitioner_id, OLD.room_id) IS NOT DISTINCT FROM (NEW.clinic_id, NEW.practitioner_id, NEW.room_id)
-     AND healthengine.adapter_change_day(OLD.starts_at) = healthengine.adapter_change_day(NEW.starts_at) THEN
-    IF (OLD.starts_at, OLD.duration_minutes) IS DISTINCT FROM (NEW.starts_at, NEW.duration_minutes)
-       AND greatest(OLD.starts_at + OLD.duration_minutes * interval '1 minute', NEW.starts_at + NEW.duration_minutes * interval '1 minute') > now() THEN
-      lsn := healthengine.capture_availability(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
-               least(OLD.starts_at, NEW.starts_at),
-               greatest(OLD.starts_at + OLD.duration_minutes * interval '1 minute', NEW.starts_at + NEW.duration_minutes * interval '1 minute'));
+  IF TG_OP = 'UPDATE' THEN
+    IF OLD.clinic_id = NEW.clinic_id AND OLD.practitioner_id IS NOT DISTINCT FROM NEW.practitioner_id
+       AND OLD.room_id IS NOT DISTINCT FROM NEW.room_id THEN
+      IF OLD.starts_at <> NEW.starts_at OR OLD.duration_minutes <> NEW.duration_minutes THEN
+        lsn := healthengine.capture_availability_moved(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
+                 OLD.starts_at, OLD.starts_at + OLD.duration_minutes * interval '1 minute',
+                 NEW.starts_at, NEW.starts_at + NEW.duration_minutes * interval '1 minute');
+      END IF;
+      RETURN NULL;
     END IF;
-  ELSE
-    IF OLD.starts_at + OLD.duration_minutes * interval '1 minute' > now() THEN
-      lsn := healthengine.capture_availability(OLD.clinic_id::text, healthengine.adapter_calendar_id(OLD.practitioner_id, OLD.room_id),
-               OLD.starts_at, OLD.starts_at + OLD.duration_minutes * interval '1 minute');
-    END IF;
-    IF NEW.starts_at + NEW.duration_minutes * interval '1 minute' > now() THEN
-      lsn := healthengine.capture_availability(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
-               NEW.starts_at, NEW.starts_at + NEW.duration_minutes * interval '1 minute');
-    END IF;
+  END IF;
+  IF TG_OP <> 'INSERT' AND OLD.starts_at + OLD.duration_minutes * interval '1 minute' > now() THEN
+    lsn := healthengine.capture_availability(OLD.clinic_id::text, healthengine.adapter_calendar_id(OLD.practitioner_id, OLD.room_id),
+             OLD.starts_at, OLD.starts_at + OLD.duration_minutes * interval '1 minute');
+  END IF;
+  IF TG_OP <> 'DELETE' AND NEW.starts_at + NEW.duration_minutes * interval '1 minute' > now() THEN
+    lsn := healthengine.capture_availability(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
+             NEW.starts_at, NEW.starts_at + NEW.duration_minutes * interval '1 minute');
   END IF;
   RETURN NULL;
 END

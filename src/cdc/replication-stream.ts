@@ -16,7 +16,7 @@
 // stream pause its socket and queue what is already parsed, in order, until
 // the step is done: memory stays bounded by one socket read.
 import { LogicalReplicationService } from 'pg-logical-replication';
-import { CHANGE_MESSAGE_PREFIX, ChangeMessageError, decodeChangeMessage, type RowChange } from '../domain/change-event.ts';
+import { CHANGE_MESSAGE_PREFIX, ChangeMessageError, decodeChangeMessage, type ChangeEvent, type RowChange } from '../domain/change-event.ts';
 import type { Logger } from '../log/logger.ts';
 import { decodeRowMessage, type PgoutputRowMessage } from './decode.ts';
 import { lsnGreater, maxLsn } from './lsn.ts';
@@ -244,9 +244,9 @@ export class ReplicationStream {
 
   /** A change the adapter emitted as a WAL message (sql/capture/wal-messages.sql). */
   private changeMessage(content: Uint8Array | undefined): Promise<void> | void {
-    let change: RowChange;
+    let events: ReturnType<typeof decodeChangeMessage>;
     try {
-      change = { table: 'change_event', event: decodeChangeMessage(content ?? new Uint8Array()) };
+      events = decodeChangeMessage(content ?? new Uint8Array());
     } catch (err) {
       // an adapter bug: nothing to retry, and stopping here would hold the slot
       // (and every later change) back; the message holds ids only, no patient data
@@ -254,7 +254,11 @@ export class ReplicationStream {
       this.o.logger.error({ err: { message: err.message } }, 'change stream: skipped a change message the adapter wrote malformed');
       return;
     }
-    return this.route(change);
+    if (!Array.isArray(events)) return this.route({ table: 'change_event', event: events as ChangeEvent });
+    // a move within a diary: the range left, then the range taken
+    const [left, taken] = events as readonly [ChangeEvent, ChangeEvent];
+    const first = this.route({ table: 'change_event', event: left });
+    return first ? first.then(() => this.route({ table: 'change_event', event: taken })) : this.route({ table: 'change_event', event: taken });
   }
 
   private route(c: RowChange): Promise<void> | void {

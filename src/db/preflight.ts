@@ -29,9 +29,9 @@ export async function preflight(pool: pg.Pool, opts: { slotName: string; capture
   if (schema?.ok) {
     // the adapter's row-level triggers call these; installed per capture mode (sql/capture/)
     const [h] = await q(`SELECT count(*)::int AS n, coalesce(bool_or(prosrc LIKE '%pg_logical_emit_message%'), false) AS wal
-                         FROM pg_proc WHERE pronamespace = 'healthengine'::regnamespace AND proname IN ('capture_availability', 'capture_appointment_state')`);
+                         FROM pg_proc WHERE pronamespace = 'healthengine'::regnamespace AND proname IN ('capture_availability', 'capture_availability_moved', 'capture_appointment_state')`);
     const fix = `run: CONNECTOR_CAPTURE_MODE=${opts.captureMode} he-connector install`;
-    if (h?.n !== 2) checks.push({ name: 'capture helpers', ok: false, detail: 'healthengine.capture_availability / capture_appointment_state are missing', fix });
+    if (h?.n !== 3) checks.push({ name: 'capture helpers', ok: false, detail: 'healthengine.capture_availability / capture_availability_moved / capture_appointment_state are missing', fix });
     else if (opts.captureMode === 'outbox-poll' && h.wal) checks.push({ name: 'capture helpers', ok: false, detail: 'the capture helpers emit WAL messages (installed for replication mode): appointment and block changes would never reach the outbox', fix });
     else checks.push({ name: 'capture helpers', ok: true, detail: h.wal ? 'WAL messages' : 'outbox rows' });
   }

@@ -114,10 +114,12 @@ function instantAt(b: Buffer, at: number): Date {
 
 /**
  * A capture helper's WAL message (binary, sql/capture/wal-messages.sql) as
- * the same ChangeEvent an outbox row gives. Throws ChangeMessageError naming
- * the field when the content is not what the helpers write.
+ * the same ChangeEvents the outbox rows of outbox-poll mode give: one, or two
+ * for a move within a diary (the range left and the range taken). Throws
+ * ChangeMessageError naming the field when the content is not what the
+ * helpers write.
  */
-export function decodeChangeMessage(content: Uint8Array): ChangeEvent {
+export function decodeChangeMessage(content: Uint8Array): ChangeEvent | readonly [ChangeEvent, ChangeEvent] {
   const b = Buffer.isBuffer(content) ? content : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
   const fail = (what: string): never => {
     throw new ChangeMessageError(`change message ${what} (content ${b.subarray(0, 64).toString('hex')}${b.length > 64 ? '...' : ''})`);
@@ -130,26 +132,40 @@ export function decodeChangeMessage(content: Uint8Array): ChangeEvent {
       return fail(`field ${field} is not UTF-8`);
     }
   };
-  if (b.length < 2) fail(`is ${b.length} bytes long`);
-  const origin: Origin = b[1] === 0x63 ? 'connector' : b[1] === 0x70 ? 'pms' : fail(`field origin must be 'p' or 'c', got 0x${b[1]!.toString(16)}`);
-  switch (b[0]) {
-    case 0x41: { // 'A'
-      if (b.length < 20) fail(`kind availability needs at least 20 bytes, got ${b.length}`);
-      const bytes = b.toString('latin1', 18);
-      let ids = DIARY_IDS.get(bytes);
-      if (ids === undefined) {
-        const sep = b.indexOf(0, 18);
-        if (sep < 0) fail('has no separator between location_id and calendar_id');
-        ids = { locationId: text(18, sep, 'location_id'), calendarId: text(sep + 1, b.length, 'calendar_id') };
-        if (DIARY_IDS.size >= DIARY_IDS_MAX) DIARY_IDS.clear();
-        DIARY_IDS.set(bytes, ids);
-      }
-      return {
-        eventId: 0, origin, kind: 'availability', configKind: null, locationId: ids.locationId, calendarId: ids.calendarId,
-        atFrom: instantAt(b, 2), atTo: instantAt(b, 10), localFrom: null, localTo: null, weekday: null, appointmentId: null, appointmentState: null,
-      };
+  /** location_id 0x00 calendar_id, from byte `at` to the end */
+  const diary = (at: number): { locationId: string; calendarId: string } => {
+    const bytes = b.toString('latin1', at);
+    let ids = DIARY_IDS.get(bytes);
+    if (ids === undefined) {
+      const sep = b.indexOf(0, at);
+      if (sep < 0) fail('has no separator between location_id and calendar_id');
+      ids = { locationId: text(at, sep, 'location_id'), calendarId: text(sep + 1, b.length, 'calendar_id') };
+      if (DIARY_IDS.size >= DIARY_IDS_MAX) DIARY_IDS.clear();
+      DIARY_IDS.set(bytes, ids);
     }
-    case 0x53: { // 'S'
+    return ids;
+  };
+  // availability carries no origin (nothing plans by it); 'pms' is what an outbox row of a PMS user's edit says
+  const range = (origin: Origin, ids: { locationId: string; calendarId: string }, at: number): ChangeEvent => ({
+    eventId: 0, origin, kind: 'availability', configKind: null, locationId: ids.locationId, calendarId: ids.calendarId,
+    atFrom: instantAt(b, at), atTo: instantAt(b, at + 8), localFrom: null, localTo: null, weekday: null, appointmentId: null, appointmentState: null,
+  });
+  const kind = b.length > 0 ? b[0]! : fail('is empty');
+  switch (kind) {
+    case 0x61: // 'a': at_from, at_to, diary
+      if (b.length < 19) fail(`kind availability needs at least 19 bytes, got ${b.length}`);
+      return range('pms', diary(17), 1);
+    case 0x6d: // 'm': old_from, old_to, new_from, new_to, diary
+      if (b.length < 35) fail(`kind availability (moved) needs at least 35 bytes, got ${b.length}`);
+      {
+        const ids = diary(33);
+        return [range('pms', ids, 1), range('pms', ids, 17)];
+      }
+    case 0x41: // 'A' (earlier installs): origin, at_from, at_to, diary
+      if (b.length < 20) fail(`kind availability needs at least 20 bytes, got ${b.length}`);
+      return range(originAt(b, fail), diary(18), 2);
+    case 0x53: { // 'S': origin, state, appointment_id
+      const origin = originAt(b, fail);
       const state = b[2] === 0x43 ? 'cancelled' : b[2] === 0x44 ? 'did_not_attend' : fail(`field appointment_state must be 'C' or 'D', got ${b[2] === undefined ? 'nothing' : `0x${b[2].toString(16)}`}`);
       return {
         eventId: 0, origin, kind: 'appointment_state', configKind: null, locationId: null, calendarId: null,
@@ -157,6 +173,10 @@ export function decodeChangeMessage(content: Uint8Array): ChangeEvent {
       };
     }
     default:
-      return fail(`field kind must be 'A' (availability) or 'S' (appointment_state), got 0x${b[0]!.toString(16)}`);
+      return fail(`field kind must be 'a' or 'm' (availability) or 'S' (appointment_state), got 0x${kind.toString(16)}`);
   }
+}
+
+function originAt(b: Buffer, fail: (what: string) => never): Origin {
+  return b[1] === 0x63 ? 'connector' : b[1] === 0x70 ? 'pms' : fail(`field origin must be 'p' or 'c', got ${b[1] === undefined ? 'nothing' : `0x${b[1].toString(16)}`}`);
 }

@@ -36,7 +36,12 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const comparable = (e: ChangeEvent) => ({ ...e, eventId: 0 });
+// availability messages carry no origin (nothing plans availability by it); outbox rows stamp every row
+const comparable = (e: ChangeEvent) => ({ ...e, eventId: 0, origin: e.kind === 'availability' ? null : e.origin });
+const decoded = (content: Uint8Array): ChangeEvent[] => {
+  const d = decodeChangeMessage(content);
+  return Array.isArray(d) ? [...d as readonly ChangeEvent[]] : [d as ChangeEvent];
+};
 
 /** pgoutput's logical decoding message ('M', protocol 1): flags, LSN, prefix, content. */
 function pgoutputMessage(data: Buffer): { prefix: string; transactional: boolean; content: Buffer } | null {
@@ -68,10 +73,11 @@ describe('capture helpers', () => {
       for (const s of edits) await c.query(s);
       const rows = (await c.query(`SELECT * FROM healthengine.change_event WHERE event_id > $1 ORDER BY event_id`, [mark])).rows;
       await c.query('ROLLBACK');
-      const fromRows = rows.map((r) => comparable(decodeChangeEvent(r)));
-      // insert; move within the day (one range); move to the next day (two); cancel (range + state); block
-      expect(fromRows).toHaveLength(7);
-      expect(fromRows.filter((e) => e.origin === 'connector')).toHaveLength(3);
+      const rowEvents = rows.map((r) => decodeChangeEvent(r));
+      const fromRows = rowEvents.map(comparable);
+      // insert; move within the day (the range left and the range taken); move to the next day (two); cancel (range + state); block
+      expect(fromRows).toHaveLength(8);
+      expect(rowEvents.filter((e) => e.origin === 'connector')).toHaveLength(3);
 
       // the same edits, committed, with the WAL-message helpers
       await installCaptureHelpers(c, false);
@@ -83,7 +89,9 @@ describe('capture helpers', () => {
         `SELECT data FROM pg_logical_slot_peek_binary_changes($1, NULL, NULL, 'proto_version', '1', 'publication_names', 'capture_modes_test', 'messages', 'true')`,
         [SLOT])).rows.map((r) => pgoutputMessage(r.data as Buffer)).filter((m) => m !== null);
       expect(changes.every((m) => m.prefix === CHANGE_MESSAGE_PREFIX && m.transactional)).toBe(true);
-      const fromMessages = changes.map((m) => comparable(decodeChangeMessage(m.content)));
+      // the moves are one message each in replication mode
+      expect(changes).toHaveLength(6);
+      const fromMessages = changes.flatMap((m) => decoded(m.content)).map(comparable);
       expect(fromMessages).toEqual(fromRows);
       // and nothing was written to the outbox
       expect(Number((await c.query(`SELECT coalesce(max(event_id), 0) AS m FROM healthengine.change_event`)).rows[0].m)).toBe(mark);
@@ -95,28 +103,39 @@ describe('capture helpers', () => {
   it('a malformed message is refused naming the field and value', () => {
     const hex = (h: string) => Buffer.from(h.replace(/ /g, ''), 'hex');
     const t = '0002e0f1c5a1a000'; // an instant
-    expect(() => decodeChangeMessage(hex('41'))).toThrow(/is 1 bytes long/);
-    expect(() => decodeChangeMessage(hex('4178'))).toThrow(/field origin must be 'p' or 'c', got 0x78/);
-    expect(() => decodeChangeMessage(hex('5a70'))).toThrow(/field kind must be 'A' \(availability\) or 'S' \(appointment_state\), got 0x5a/);
-    expect(() => decodeChangeMessage(hex(`4170 ${t}`))).toThrow(/availability needs at least 20 bytes, got 10/);
-    expect(() => decodeChangeMessage(hex(`4170 ${t} ${t} 3131`))).toThrow(/no separator between location_id and calendar_id/);
-    expect(() => decodeChangeMessage(hex(`4170 ${t} ${t} 00 31`))).toThrow(/field location_id is empty/);
-    expect(() => decodeChangeMessage(hex(`4170 ${t} ${t} 31 00 ff`))).toThrow(/field calendar_id is not UTF-8/);
+    const u = '0002e0f1c6000000'; // a later one
+    expect(() => decodeChangeMessage(hex(''))).toThrow(/is empty/);
+    expect(() => decodeChangeMessage(hex('5a70'))).toThrow(/field kind must be 'a' or 'm' \(availability\) or 'S' \(appointment_state\), got 0x5a/);
+    expect(() => decodeChangeMessage(hex(`61 ${t}`))).toThrow(/availability needs at least 19 bytes, got 9/);
+    expect(() => decodeChangeMessage(hex(`6d ${t} ${t} ${t}`))).toThrow(/availability \(moved\) needs at least 35 bytes, got 25/);
+    expect(() => decodeChangeMessage(hex(`61 ${t} ${t} 3131`))).toThrow(/no separator between location_id and calendar_id/);
+    expect(() => decodeChangeMessage(hex(`61 ${t} ${t} 00 31`))).toThrow(/field location_id is empty/);
+    expect(() => decodeChangeMessage(hex(`6d ${t} ${t} ${t} ${t} 31 00`))).toThrow(/field calendar_id is empty/);
+    expect(() => decodeChangeMessage(hex(`61 ${t} ${t} 31 00 ff`))).toThrow(/field calendar_id is not UTF-8/);
+    expect(() => decodeChangeMessage(hex('5378 43 3132'))).toThrow(/field origin must be 'p' or 'c', got 0x78/);
     expect(() => decodeChangeMessage(hex('5370 58 3132'))).toThrow(/field appointment_state must be 'C' or 'D', got 0x58/);
     expect(() => decodeChangeMessage(hex('5370 43'))).toThrow(/field appointment_id is empty/);
-    const ok = decodeChangeMessage(hex(`4163 ${t} ${t} 33 00 707261632d37`));
-    expect(ok).toMatchObject({ kind: 'availability', origin: 'connector', locationId: '3', calendarId: 'prac-7' });
-    expect(ok.atFrom!.getTime()).toBe(Date.UTC(2000, 0, 1) + Number(BigInt('0x0002e0f1c5a1a000') / 1000n));
+    const ok = decoded(hex(`61 ${t} ${u} 33 00 707261632d37`));
+    expect(ok).toEqual([expect.objectContaining({ kind: 'availability', locationId: '3', calendarId: 'prac-7' })]);
+    expect(ok[0]!.atFrom!.getTime()).toBe(Date.UTC(2000, 0, 1) + Number(BigInt(`0x${t}`) / 1000n));
+    expect(ok[0]!.atTo!.getTime()).toBe(Date.UTC(2000, 0, 1) + Number(BigInt(`0x${u}`) / 1000n));
+    // a move: the range left, then the range taken, in the same diary
+    const moved = decoded(hex(`6d ${t} ${u} ${u} ${t} 33 00 707261632d37`));
+    expect(moved.map((e) => [e.locationId, e.calendarId, e.atFrom!.getTime() - e.atTo!.getTime() < 0])).toEqual([['3', 'prac-7', true], ['3', 'prac-7', false]]);
+    expect(moved[0]!.atFrom).toEqual(moved[1]!.atTo);
+    // what earlier installs wrote ('A', with an origin byte) still decodes, so a slot holding it drains after an upgrade
+    expect(decoded(hex(`4163 ${t} ${u} 33 00 707261632d37`))).toEqual([{ ...ok[0], origin: 'connector' }]);
+    expect(() => decodeChangeMessage(hex(`4178 ${t} ${u} 33 00 31`))).toThrow(/field origin must be 'p' or 'c', got 0x78/);
+    expect(() => decodeChangeMessage(hex(`4170 ${t}`))).toThrow(/availability needs at least 20 bytes, got 10/);
     // ids are remembered by their bytes: the same bytes decode alike, bad ones fail every time
-    const again = decodeChangeMessage(new Uint8Array(hex(`4170 ${t} ${t} 33 00 707261632d37`)));
-    expect(again).toMatchObject({ origin: 'pms', locationId: '3', calendarId: 'prac-7' });
-    expect(again.locationId).toBe(ok.locationId);
-    for (let i = 0; i < 2; i++) expect(() => decodeChangeMessage(hex(`4170 ${t} ${t} 31 00 ff`))).toThrow(/field calendar_id is not UTF-8/);
+    const again = decoded(new Uint8Array(hex(`61 ${t} ${u} 33 00 707261632d37`)));
+    expect(again).toEqual(ok);
+    for (let i = 0; i < 2; i++) expect(() => decodeChangeMessage(hex(`61 ${t} ${t} 31 00 ff`))).toThrow(/field calendar_id is not UTF-8/);
     // an instant before 2000 (negative microseconds) truncates toward zero, as the integer division did
     const before2000 = -1_234_567_891n;
     const neg = Buffer.alloc(8);
     neg.writeBigInt64BE(before2000);
-    const old = decodeChangeMessage(hex(`4170 ${neg.toString('hex')} ${t} 33 00 31`));
-    expect(old.atFrom!.getTime()).toBe(Date.UTC(2000, 0, 1) + Number(before2000 / 1000n));
+    const old = decoded(hex(`61 ${neg.toString('hex')} ${t} 33 00 31`));
+    expect(old[0]!.atFrom!.getTime()).toBe(Date.UTC(2000, 0, 1) + Number(before2000 / 1000n));
   });
 });

@@ -41,6 +41,17 @@ describe('change planner', () => {
     expect(atMidnight.map((k) => k.slice(-10))).toEqual(['2026-11-24']);
   });
 
+  it('a range that ended before today dirties nothing; one that ends today dirties today (the adapter reports moves in the past too)', () => {
+    // Sydney: today is Mon 2026-11-23 (local); Sunday's appointment moved within Sunday
+    const sunday = { atFrom: new Date('2026-11-21T23:00:00Z'), atTo: new Date('2026-11-21T23:15:00Z') };
+    expect(keys({ table: 'change_event', event: ev({ locationId: 'sydney', calendarId: 'c', ...sunday }) })).toEqual([]);
+    const lastWeek = { atFrom: new Date('2026-11-15T23:00:00Z'), atTo: new Date('2026-11-16T01:00:00Z') };
+    expect(keys({ table: 'change_event', event: ev({ locationId: 'sydney', calendarId: 'c', ...lastWeek }) })).toEqual([]);
+    // from Sunday 23:30 to Monday 00:30 local: only Monday is inside [today, horizon)
+    const overMidnight = { atFrom: new Date('2026-11-22T12:30:00Z'), atTo: new Date('2026-11-22T13:30:00Z') };
+    expect(keys({ table: 'change_event', event: ev({ locationId: 'sydney', calendarId: 'c', ...overMidnight }) }).map((k) => k.slice(-10))).toEqual(['2026-11-23']);
+  });
+
   it('a weekly-hours change dirties every matching weekday in the horizon', () => {
     // weekday 2 = Tuesday; horizon from Mon 23 Nov (Sydney) for 14 days
     const k = keys({ table: 'change_event', event: ev({ locationId: 'sydney', calendarId: 'prac-2', weekday: 2 }) });
