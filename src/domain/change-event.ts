@@ -177,6 +177,22 @@ export function decodeChangeMessage(content: Uint8Array): ChangeEvent | readonly
   }
 }
 
+/** Shorter than any local day (23 h on a daylight-saving change), with room to spare. */
+const HULL_MAX_MS = 12 * 3600_000;
+
+/**
+ * A move's two ranges as one event when that changes nothing the planner
+ * derives: a hull shorter than any local day touches at most two local dates,
+ * the date it starts on and the date it ends on, and one of the two ranges
+ * touches each. So a move within a day (what a bulk reschedule is, row after
+ * row) is planned once. Two events otherwise (a move to another day).
+ */
+export function foldMove(left: ChangeEvent, taken: ChangeEvent): ChangeEvent | null {
+  const from = left.atFrom! <= taken.atFrom! ? left.atFrom! : taken.atFrom!;
+  const to = left.atTo! >= taken.atTo! ? left.atTo! : taken.atTo!;
+  return to.getTime() - from.getTime() < HULL_MAX_MS ? { ...taken, atFrom: from, atTo: to } : null;
+}
+
 function originAt(b: Buffer, fail: (what: string) => never): Origin {
   return b[1] === 0x63 ? 'connector' : b[1] === 0x70 ? 'pms' : fail(`field origin must be 'p' or 'c', got ${b[1] === undefined ? 'nothing' : `0x${b[1].toString(16)}`}`);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeLinkChange, type ChangeEvent } from '../../src/domain/change-event.ts';
+import { decodeLinkChange, foldMove, type ChangeEvent } from '../../src/domain/change-event.ts';
 import { QUEUES } from '../../src/domain/jobs.ts';
 import { PlannedSpans, datesForEvent, planChange, type PlanContext } from '../../src/domain/planner.ts';
 
@@ -109,6 +109,39 @@ describe('change planner', () => {
   it('is deterministic: replaying a change yields the same keys', () => {
     const c = { table: 'change_event' as const, event: ev({ locationId: 'sydney', calendarId: 'x', weekday: 4 }) };
     expect(keys(c)).toEqual(keys(c));
+  });
+});
+
+describe('a move as one event (foldMove)', () => {
+  // 30 days from Fri 2026-10-02 (Sydney): over Sydney's and Hobart's spring-forward day (Sun 4 Oct, 23 hours)
+  const dst: PlanContext = { ...ctx, now: new Date('2026-10-01T14:00:00Z'), horizonDays: 30 };
+  const keysOf = (e: ChangeEvent) => planChange({ table: 'change_event', event: e }, dst).map((j) => j.key);
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+
+  it('plans exactly the keys of the two ranges, or declines (random moves, across a daylight-saving change)', () => {
+    let folded = 0;
+    for (let i = 0; i < 4000; i++) {
+      const base = Date.parse('2026-10-02T00:00:00Z') + Math.floor(rand() * 4 * 86_400) * 1000;
+      const left = ev({ locationId: i % 2 ? 'sydney' : 'perth', calendarId: 'c', atFrom: new Date(base), atTo: new Date(base + (1 + Math.floor(rand() * 240)) * 60_000) });
+      const shift = (rand() < 0.5 ? rand() * 14 * 3600 : rand() * 40 * 3600) * 1000 * (rand() < 0.5 ? -1 : 1);
+      const takenFrom = base + Math.round(shift / 60_000) * 60_000;
+      const taken = { ...left, atFrom: new Date(takenFrom), atTo: new Date(takenFrom + (1 + Math.floor(rand() * 240)) * 60_000) };
+      const hull = foldMove(left, taken);
+      if (!hull) continue;
+      folded++;
+      expect(new Set(keysOf(hull))).toEqual(new Set([...keysOf(left), ...keysOf(taken)]));
+    }
+    expect(folded).toBeGreaterThan(2000);
+  });
+
+  it('folds a move within the morning into one range; declines a move to another day', () => {
+    const left = ev({ locationId: 'sydney', calendarId: 'c', atFrom: new Date('2026-11-24T23:00:00Z'), atTo: new Date('2026-11-24T23:15:00Z') });
+    const later = { ...left, atFrom: new Date('2026-11-25T01:00:00Z'), atTo: new Date('2026-11-25T01:30:00Z') };
+    expect(foldMove(left, later)).toMatchObject({ atFrom: left.atFrom, atTo: later.atTo, locationId: 'sydney', calendarId: 'c' });
+    expect(foldMove(later, left)).toMatchObject({ atFrom: left.atFrom, atTo: later.atTo });
+    const nextWeek = { ...left, atFrom: new Date('2026-12-01T23:00:00Z'), atTo: new Date('2026-12-01T23:15:00Z') };
+    expect(foldMove(left, nextWeek)).toBeNull();
   });
 });
 
