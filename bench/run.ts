@@ -16,11 +16,13 @@ import { environment, markdown } from './lib/report.ts';
 import type { BenchOptions, BenchResult } from './lib/result.ts';
 import { runMemory } from './memory.ts';
 import { runThroughput } from './throughput.ts';
+import { runTriggerInstructions } from './trigger-instructions.ts';
 import { runTriggerOverhead } from './trigger-overhead.ts';
 import { runTriggerVariants } from './trigger-variants.ts';
 
 const BENCHES: Record<string, { title: string; run: (o: BenchOptions) => Promise<BenchResult>; default: boolean }> = {
   'trigger-overhead': { title: 'Trigger overhead on PMS writes', run: runTriggerOverhead, default: true },
+  'trigger-instructions': { title: 'Trigger cost in instructions (callgrind)', run: runTriggerInstructions, default: true },
   throughput: { title: 'End-to-end throughput', run: runThroughput, default: true },
   latency: { title: 'Commit -> job enqueued latency', run: runLatency, default: true },
   memory: { title: 'Connector memory and slot lag', run: runMemory, default: true },

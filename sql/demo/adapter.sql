@@ -690,45 +690,36 @@ AS $$
 DECLARE
   lsn pg_lsn;  -- what the helpers return; unused
 BEGIN
-  IF TG_OP = 'UPDATE' THEN
-    IF OLD.clinic_id = NEW.clinic_id AND OLD.practitioner_id IS NOT DISTINCT FROM NEW.practitioner_id
-       AND OLD.room_id IS NOT DISTINCT FROM NEW.room_id AND (OLD.status = 'cancelled') = (NEW.status = 'cancelled') THEN
-      -- same diary, holding time or not as before: only a new time matters
-      IF (OLD.starts_at <> NEW.starts_at OR OLD.duration_minutes <> NEW.duration_minutes) AND NEW.status <> 'cancelled' THEN
-        lsn := healthengine.capture_availability_moved(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
-                 OLD.starts_at, OLD.starts_at + OLD.duration_minutes * interval '1 minute',
-                 NEW.starts_at, NEW.starts_at + NEW.duration_minutes * interval '1 minute');
-      END IF;
-    ELSE
-      -- another diary, cancelled or reinstated: each side that holds time
-      IF OLD.status <> 'cancelled' AND OLD.starts_at + OLD.duration_minutes * interval '1 minute' > now() THEN
-        lsn := healthengine.capture_availability(OLD.clinic_id::text, healthengine.adapter_calendar_id(OLD.practitioner_id, OLD.room_id),
-                 OLD.starts_at, OLD.starts_at + OLD.duration_minutes * interval '1 minute');
-      END IF;
-      IF NEW.status <> 'cancelled' AND NEW.starts_at + NEW.duration_minutes * interval '1 minute' > now() THEN
-        lsn := healthengine.capture_availability(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
-                 NEW.starts_at, NEW.starts_at + NEW.duration_minutes * interval '1 minute');
-      END IF;
+  -- (OLD is all NULL on INSERT, NEW on DELETE: a NULL condition is false)
+  IF TG_OP = 'UPDATE' AND OLD.clinic_id = NEW.clinic_id AND OLD.practitioner_id IS NOT DISTINCT FROM NEW.practitioner_id
+     AND OLD.room_id IS NOT DISTINCT FROM NEW.room_id AND (OLD.status = 'cancelled') = (NEW.status = 'cancelled') THEN
+    -- same diary, holding time or not as before: only a new time matters
+    IF (OLD.starts_at <> NEW.starts_at OR OLD.duration_minutes <> NEW.duration_minutes) AND NEW.status <> 'cancelled' THEN
+      lsn := healthengine.capture_availability_moved(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
+               OLD.starts_at, OLD.starts_at + OLD.duration_minutes * interval '1 minute',
+               NEW.starts_at, NEW.starts_at + NEW.duration_minutes * interval '1 minute');
     END IF;
+  ELSE
+    -- inserted, deleted, moved to another diary, cancelled or reinstated:
+    -- each side that holds time
+    IF OLD.status <> 'cancelled' AND OLD.starts_at + OLD.duration_minutes * interval '1 minute' > now() THEN
+      lsn := healthengine.capture_availability(OLD.clinic_id::text, healthengine.adapter_calendar_id(OLD.practitioner_id, OLD.room_id),
+               OLD.starts_at, OLD.starts_at + OLD.duration_minutes * interval '1 minute');
+    END IF;
+    IF NEW.status <> 'cancelled' AND NEW.starts_at + NEW.duration_minutes * interval '1 minute' > now() THEN
+      lsn := healthengine.capture_availability(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
+               NEW.starts_at, NEW.starts_at + NEW.duration_minutes * interval '1 minute');
+    END IF;
+  END IF;
+  IF TG_OP = 'UPDATE' THEN
     IF OLD.status <> NEW.status THEN
       IF NEW.source = 'healthengine' AND NEW.status IN ('cancelled', 'did_not_attend') THEN
         lsn := healthengine.capture_appointment_state(NEW.appointment_id::text, NEW.status);
       END IF;
     END IF;
-  ELSIF TG_OP = 'INSERT' THEN
-    IF NEW.status <> 'cancelled' AND NEW.starts_at + NEW.duration_minutes * interval '1 minute' > now() THEN
-      lsn := healthengine.capture_availability(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
-               NEW.starts_at, NEW.starts_at + NEW.duration_minutes * interval '1 minute');
-    END IF;
-  ELSE
-    IF OLD.status <> 'cancelled' AND OLD.starts_at + OLD.duration_minutes * interval '1 minute' > now() THEN
-      lsn := healthengine.capture_availability(OLD.clinic_id::text, healthengine.adapter_calendar_id(OLD.practitioner_id, OLD.room_id),
-               OLD.starts_at, OLD.starts_at + OLD.duration_minutes * interval '1 minute');
-    END IF;
-    IF OLD.source = 'healthengine' AND OLD.status IN ('booked', 'arrived') THEN
-      -- deleting a live appointment is how some desks cancel
-      lsn := healthengine.capture_appointment_state(OLD.appointment_id::text, 'cancelled');
-    END IF;
+  ELSIF TG_OP = 'DELETE' AND OLD.source = 'healthengine' AND OLD.status IN ('booked', 'arrived') THEN
+    -- deleting a live appointment is how some desks cancel
+    lsn := healthengine.capture_appointment_state(OLD.appointment_id::text, 'cancelled');
   END IF;
   RETURN NULL;
 END
@@ -743,24 +734,22 @@ AS $$
 DECLARE
   lsn pg_lsn;  -- what the helpers return; unused
 BEGIN
-  IF TG_OP = 'UPDATE' THEN
-    IF OLD.clinic_id = NEW.clinic_id AND OLD.practitioner_id IS NOT DISTINCT FROM NEW.practitioner_id
-       AND OLD.room_id IS NOT DISTINCT FROM NEW.room_id THEN
-      IF OLD.starts_at <> NEW.starts_at OR OLD.duration_minutes <> NEW.duration_minutes THEN
-        lsn := healthengine.capture_availability_moved(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
-                 OLD.starts_at, OLD.starts_at + OLD.duration_minutes * interval '1 minute',
-                 NEW.starts_at, NEW.starts_at + NEW.duration_minutes * interval '1 minute');
-      END IF;
-      RETURN NULL;
+  IF TG_OP = 'UPDATE' AND OLD.clinic_id = NEW.clinic_id AND OLD.practitioner_id IS NOT DISTINCT FROM NEW.practitioner_id
+     AND OLD.room_id IS NOT DISTINCT FROM NEW.room_id THEN
+    IF OLD.starts_at <> NEW.starts_at OR OLD.duration_minutes <> NEW.duration_minutes THEN
+      lsn := healthengine.capture_availability_moved(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
+               OLD.starts_at, OLD.starts_at + OLD.duration_minutes * interval '1 minute',
+               NEW.starts_at, NEW.starts_at + NEW.duration_minutes * interval '1 minute');
     END IF;
-  END IF;
-  IF TG_OP <> 'INSERT' AND OLD.starts_at + OLD.duration_minutes * interval '1 minute' > now() THEN
-    lsn := healthengine.capture_availability(OLD.clinic_id::text, healthengine.adapter_calendar_id(OLD.practitioner_id, OLD.room_id),
-             OLD.starts_at, OLD.starts_at + OLD.duration_minutes * interval '1 minute');
-  END IF;
-  IF TG_OP <> 'DELETE' AND NEW.starts_at + NEW.duration_minutes * interval '1 minute' > now() THEN
-    lsn := healthengine.capture_availability(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
-             NEW.starts_at, NEW.starts_at + NEW.duration_minutes * interval '1 minute');
+  ELSE
+    IF OLD.starts_at + OLD.duration_minutes * interval '1 minute' > now() THEN
+      lsn := healthengine.capture_availability(OLD.clinic_id::text, healthengine.adapter_calendar_id(OLD.practitioner_id, OLD.room_id),
+               OLD.starts_at, OLD.starts_at + OLD.duration_minutes * interval '1 minute');
+    END IF;
+    IF NEW.starts_at + NEW.duration_minutes * interval '1 minute' > now() THEN
+      lsn := healthengine.capture_availability(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
+               NEW.starts_at, NEW.starts_at + NEW.duration_minutes * interval '1 minute');
+    END IF;
   END IF;
   RETURN NULL;
 END
