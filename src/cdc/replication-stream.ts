@@ -16,7 +16,7 @@
 // stream pause its socket and queue what is already parsed, in order, until
 // the step is done: memory stays bounded by one socket read.
 import { LogicalReplicationService } from 'pg-logical-replication';
-import { CHANGE_MESSAGE_PREFIX, ChangeMessageError, decodeChangeMessage, foldMove, type ChangeEvent, type RowChange } from '../domain/change-event.ts';
+import { CHANGE_MESSAGE_PREFIX, ChangeMessageError, decodeChangeMessage, type ChangeEvent, type RowChange } from '../domain/change-event.ts';
 import type { Logger } from '../log/logger.ts';
 import { decodeRowMessage, type PgoutputRowMessage } from './decode.ts';
 import { lsnGreater, maxLsn } from './lsn.ts';
@@ -255,10 +255,8 @@ export class ReplicationStream {
       return;
     }
     if (!Array.isArray(events)) return this.route({ table: 'change_event', event: events as ChangeEvent });
-    // a move within a diary: the range left, then the range taken
+    // a move to another day: the range left, then the range taken
     const [left, taken] = events as readonly [ChangeEvent, ChangeEvent];
-    const hull = foldMove(left, taken);
-    if (hull) return this.route({ table: 'change_event', event: hull });
     const first = this.route({ table: 'change_event', event: left });
     return first ? first.then(() => this.route({ table: 'change_event', event: taken })) : this.route({ table: 'change_event', event: taken });
   }

@@ -107,17 +107,24 @@ const DIARY_IDS = new Map<string, { locationId: string; calendarId: string }>();
 const DIARY_IDS_MAX = 10_000;
 
 /** A timestamptz_send value (big-endian microseconds since 2000-01-01 UTC) as a Date, to the millisecond. */
-function instantAt(b: Buffer, at: number): Date {
+function msAt(b: Buffer, at: number): number {
   const micros = b.readInt32BE(at) * 4294967296 + b.readUInt32BE(at + 4);
-  return new Date(PG_EPOCH_MS + Math.trunc(micros / 1000));
+  return PG_EPOCH_MS + Math.trunc(micros / 1000);
 }
+
+/** Shorter than any local day (23 h on a daylight-saving change), with room to spare. */
+const HULL_MAX_MS = 12 * 3600_000;
 
 /**
  * A capture helper's WAL message (binary, sql/capture/wal-messages.sql) as
- * the same ChangeEvents the outbox rows of outbox-poll mode give: one, or two
- * for a move within a diary (the range left and the range taken). Throws
- * ChangeMessageError naming the field when the content is not what the
- * helpers write.
+ * ChangeEvents that plan the same keys as the outbox rows of outbox-poll mode.
+ * A move within a diary (the range left and the range taken: two rows) is one
+ * event over both when they span less than half a day: a hull shorter than
+ * any local day touches at most the date it starts on and the date it ends
+ * on, and one of the two ranges touches each, so it dirties the same local
+ * dates, and a bulk reschedule costs one event per row. Two events
+ * otherwise. Throws ChangeMessageError naming the field when the content is
+ * not what the helpers write.
  */
 export function decodeChangeMessage(content: Uint8Array): ChangeEvent | readonly [ChangeEvent, ChangeEvent] {
   const b = Buffer.isBuffer(content) ? content : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
@@ -146,24 +153,27 @@ export function decodeChangeMessage(content: Uint8Array): ChangeEvent | readonly
     return ids;
   };
   // availability carries no origin (nothing plans by it); 'pms' is what an outbox row of a PMS user's edit says
-  const range = (origin: Origin, ids: { locationId: string; calendarId: string }, at: number): ChangeEvent => ({
+  const range = (origin: Origin, ids: { locationId: string; calendarId: string }, fromMs: number, toMs: number): ChangeEvent => ({
     eventId: 0, origin, kind: 'availability', configKind: null, locationId: ids.locationId, calendarId: ids.calendarId,
-    atFrom: instantAt(b, at), atTo: instantAt(b, at + 8), localFrom: null, localTo: null, weekday: null, appointmentId: null, appointmentState: null,
+    atFrom: new Date(fromMs), atTo: new Date(toMs), localFrom: null, localTo: null, weekday: null, appointmentId: null, appointmentState: null,
   });
   const kind = b.length > 0 ? b[0]! : fail('is empty');
   switch (kind) {
     case 0x61: // 'a': at_from, at_to, diary
       if (b.length < 19) fail(`kind availability needs at least 19 bytes, got ${b.length}`);
-      return range('pms', diary(17), 1);
+      return range('pms', diary(17), msAt(b, 1), msAt(b, 9));
     case 0x6d: // 'm': old_from, old_to, new_from, new_to, diary
       if (b.length < 35) fail(`kind availability (moved) needs at least 35 bytes, got ${b.length}`);
       {
         const ids = diary(33);
-        return [range('pms', ids, 1), range('pms', ids, 17)];
+        const leftFrom = msAt(b, 1), leftTo = msAt(b, 9), takenFrom = msAt(b, 17), takenTo = msAt(b, 25);
+        const from = Math.min(leftFrom, takenFrom), to = Math.max(leftTo, takenTo);
+        if (to - from < HULL_MAX_MS) return range('pms', ids, from, to);
+        return [range('pms', ids, leftFrom, leftTo), range('pms', ids, takenFrom, takenTo)];
       }
     case 0x41: // 'A' (earlier installs): origin, at_from, at_to, diary
       if (b.length < 20) fail(`kind availability needs at least 20 bytes, got ${b.length}`);
-      return range(originAt(b, fail), diary(18), 2);
+      return range(originAt(b, fail), diary(18), msAt(b, 2), msAt(b, 10));
     case 0x53: { // 'S': origin, state, appointment_id
       const origin = originAt(b, fail);
       const state = b[2] === 0x43 ? 'cancelled' : b[2] === 0x44 ? 'did_not_attend' : fail(`field appointment_state must be 'C' or 'D', got ${b[2] === undefined ? 'nothing' : `0x${b[2].toString(16)}`}`);
@@ -175,22 +185,6 @@ export function decodeChangeMessage(content: Uint8Array): ChangeEvent | readonly
     default:
       return fail(`field kind must be 'a' or 'm' (availability) or 'S' (appointment_state), got 0x${kind.toString(16)}`);
   }
-}
-
-/** Shorter than any local day (23 h on a daylight-saving change), with room to spare. */
-const HULL_MAX_MS = 12 * 3600_000;
-
-/**
- * A move's two ranges as one event when that changes nothing the planner
- * derives: a hull shorter than any local day touches at most two local dates,
- * the date it starts on and the date it ends on, and one of the two ranges
- * touches each. So a move within a day (what a bulk reschedule is, row after
- * row) is planned once. Two events otherwise (a move to another day).
- */
-export function foldMove(left: ChangeEvent, taken: ChangeEvent): ChangeEvent | null {
-  const from = left.atFrom! <= taken.atFrom! ? left.atFrom! : taken.atFrom!;
-  const to = left.atTo! >= taken.atTo! ? left.atTo! : taken.atTo!;
-  return to.getTime() - from.getTime() < HULL_MAX_MS ? { ...taken, atFrom: from, atTo: to } : null;
 }
 
 function originAt(b: Buffer, fail: (what: string) => never): Origin {

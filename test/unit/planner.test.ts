@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeLinkChange, foldMove, type ChangeEvent } from '../../src/domain/change-event.ts';
+import { decodeChangeMessage, decodeLinkChange, type ChangeEvent } from '../../src/domain/change-event.ts';
 import { QUEUES } from '../../src/domain/jobs.ts';
 import { PlannedSpans, datesForEvent, planChange, type PlanContext } from '../../src/domain/planner.ts';
 
@@ -112,36 +112,42 @@ describe('change planner', () => {
   });
 });
 
-describe('a move as one event (foldMove)', () => {
+describe('a move within a diary (one message: the range left and the range taken)', () => {
   // 30 days from Fri 2026-10-02 (Sydney): over Sydney's and Hobart's spring-forward day (Sun 4 Oct, 23 hours)
   const dst: PlanContext = { ...ctx, now: new Date('2026-10-01T14:00:00Z'), horizonDays: 30 };
-  const keysOf = (e: ChangeEvent) => planChange({ table: 'change_event', event: e }, dst).map((j) => j.key);
+  const keysOf = (events: readonly ChangeEvent[]) => new Set(events.flatMap((e) => planChange({ table: 'change_event', event: e }, dst).map((j) => j.key)));
+  const micros = (ms: number) => { const x = Buffer.alloc(8); x.writeBigInt64BE(BigInt(ms - Date.UTC(2000, 0, 1)) * 1000n); return x; };
+  /** what capture_availability_moved writes */
+  const moveMessage = (location: string, leftFrom: number, leftTo: number, takenFrom: number, takenTo: number) =>
+    Buffer.concat([Buffer.from([0x6d]), micros(leftFrom), micros(leftTo), micros(takenFrom), micros(takenTo), Buffer.from(`${location}\0c`)]);
+  const decoded = (m: Buffer): ChangeEvent[] => { const d = decodeChangeMessage(m); return Array.isArray(d) ? [...d as readonly ChangeEvent[]] : [d as ChangeEvent]; };
   let seed = 7;
   const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
 
-  it('plans exactly the keys of the two ranges, or declines (random moves, across a daylight-saving change)', () => {
+  it('plans exactly the keys of the two ranges, as one event when they span less than half a day (random moves, across a daylight-saving change)', () => {
     let folded = 0;
     for (let i = 0; i < 4000; i++) {
-      const base = Date.parse('2026-10-02T00:00:00Z') + Math.floor(rand() * 4 * 86_400) * 1000;
-      const left = ev({ locationId: i % 2 ? 'sydney' : 'perth', calendarId: 'c', atFrom: new Date(base), atTo: new Date(base + (1 + Math.floor(rand() * 240)) * 60_000) });
+      const location = i % 2 ? 'sydney' : 'perth';
+      const leftFrom = Date.parse('2026-10-02T00:00:00Z') + Math.floor(rand() * 4 * 86_400) * 1000;
+      const leftTo = leftFrom + (1 + Math.floor(rand() * 240)) * 60_000;
       const shift = (rand() < 0.5 ? rand() * 14 * 3600 : rand() * 40 * 3600) * 1000 * (rand() < 0.5 ? -1 : 1);
-      const takenFrom = base + Math.round(shift / 60_000) * 60_000;
-      const taken = { ...left, atFrom: new Date(takenFrom), atTo: new Date(takenFrom + (1 + Math.floor(rand() * 240)) * 60_000) };
-      const hull = foldMove(left, taken);
-      if (!hull) continue;
-      folded++;
-      expect(new Set(keysOf(hull))).toEqual(new Set([...keysOf(left), ...keysOf(taken)]));
+      const takenFrom = leftFrom + Math.round(shift / 60_000) * 60_000;
+      const takenTo = takenFrom + (1 + Math.floor(rand() * 240)) * 60_000;
+      const got = decoded(moveMessage(location, leftFrom, leftTo, takenFrom, takenTo));
+      const ranges = [ev({ locationId: location, calendarId: 'c', atFrom: new Date(leftFrom), atTo: new Date(leftTo) }), ev({ locationId: location, calendarId: 'c', atFrom: new Date(takenFrom), atTo: new Date(takenTo) })];
+      if (got.length === 1) folded++;
+      else expect(got.map((e) => [e.atFrom, e.atTo])).toEqual(ranges.map((e) => [e.atFrom, e.atTo]));
+      expect(keysOf(got)).toEqual(keysOf(ranges));
     }
     expect(folded).toBeGreaterThan(2000);
   });
 
-  it('folds a move within the morning into one range; declines a move to another day', () => {
-    const left = ev({ locationId: 'sydney', calendarId: 'c', atFrom: new Date('2026-11-24T23:00:00Z'), atTo: new Date('2026-11-24T23:15:00Z') });
-    const later = { ...left, atFrom: new Date('2026-11-25T01:00:00Z'), atTo: new Date('2026-11-25T01:30:00Z') };
-    expect(foldMove(left, later)).toMatchObject({ atFrom: left.atFrom, atTo: later.atTo, locationId: 'sydney', calendarId: 'c' });
-    expect(foldMove(later, left)).toMatchObject({ atFrom: left.atFrom, atTo: later.atTo });
-    const nextWeek = { ...left, atFrom: new Date('2026-12-01T23:00:00Z'), atTo: new Date('2026-12-01T23:15:00Z') };
-    expect(foldMove(left, nextWeek)).toBeNull();
+  it('one range over a move within the morning; two for a move to another day', () => {
+    const at = (iso: string) => Date.parse(iso);
+    const morning = decoded(moveMessage('sydney', at('2026-11-25T01:00:00Z'), at('2026-11-25T01:30:00Z'), at('2026-11-24T23:00:00Z'), at('2026-11-24T23:15:00Z')));
+    expect(morning).toEqual([expect.objectContaining({ locationId: 'sydney', calendarId: 'c', atFrom: new Date('2026-11-24T23:00:00Z'), atTo: new Date('2026-11-25T01:30:00Z') })]);
+    const nextWeek = decoded(moveMessage('sydney', at('2026-11-24T23:00:00Z'), at('2026-11-24T23:15:00Z'), at('2026-12-01T23:00:00Z'), at('2026-12-01T23:15:00Z')));
+    expect(nextWeek.map((e) => e.atFrom)).toEqual([new Date('2026-11-24T23:00:00Z'), new Date('2026-12-01T23:00:00Z')]);
   });
 });
 
