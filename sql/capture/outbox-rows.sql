@@ -15,15 +15,14 @@ LANGUAGE sql VOLATILE AS $$
   SELECT NULL::pg_lsn;
 $$;
 
+-- The range left, then the range taken: two rows.
 CREATE OR REPLACE FUNCTION healthengine.capture_availability_moved(
   p_location_id text, p_calendar_id text,
   p_old_from timestamptz, p_old_to timestamptz, p_new_from timestamptz, p_new_to timestamptz)
 RETURNS pg_lsn
 LANGUAGE sql VOLATILE AS $$
-  INSERT INTO healthengine.change_event (kind, location_id, calendar_id, at_from, at_to)
-  VALUES ('availability', p_location_id, p_calendar_id, p_old_from, p_old_to),
-         ('availability', p_location_id, p_calendar_id, p_new_from, p_new_to);
-  SELECT NULL::pg_lsn;
+  SELECT healthengine.capture_availability(p_location_id, p_calendar_id, p_old_from, p_old_to);
+  SELECT healthengine.capture_availability(p_location_id, p_calendar_id, p_new_from, p_new_to);
 $$;
 
 CREATE OR REPLACE FUNCTION healthengine.capture_appointment_state(p_appointment_id text, p_state text)
