@@ -25,8 +25,8 @@
 -- byte, 'p' (pms) or 'c' (connector); state 'C' (cancelled) or 'D'
 -- (did_not_attend). Availability carries no origin: the connector's own
 -- writes dirty availability like anyone's, so nothing reads it, and looking
--- it up (a GUC and a CASE) cost more than the rest of a single-row
--- trigger's message (docs/benchmarks.md, "Where the trigger time goes").
+-- it up (a GUC and a CASE) cost a single-row transaction ~8,000 instructions
+-- (docs/decisions.md, "A trigger is paid for by what it compiles").
 -- Earlier installs wrote availability as 'A' with an origin byte; the
 -- connector still reads those, so a slot holding them drains after an upgrade.
 -- src/domain/change-event.ts (decodeChangeMessage) reads it.

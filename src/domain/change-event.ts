@@ -106,7 +106,7 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 const DIARY_IDS = new Map<string, { locationId: string; calendarId: string }>();
 const DIARY_IDS_MAX = 10_000;
 
-/** A timestamptz_send value (big-endian microseconds since 2000-01-01 UTC) as a Date, to the millisecond. */
+/** A timestamptz_send value (big-endian microseconds since 2000-01-01 UTC) as Unix milliseconds, truncated. */
 function msAt(b: Buffer, at: number): number {
   const micros = b.readInt32BE(at) * 4294967296 + b.readUInt32BE(at + 4);
   return PG_EPOCH_MS + Math.trunc(micros / 1000);
@@ -162,15 +162,14 @@ export function decodeChangeMessage(content: Uint8Array): ChangeEvent | readonly
     case 0x61: // 'a': at_from, at_to, diary
       if (b.length < 19) fail(`kind availability needs at least 19 bytes, got ${b.length}`);
       return range('pms', diary(17), msAt(b, 1), msAt(b, 9));
-    case 0x6d: // 'm': old_from, old_to, new_from, new_to, diary
+    case 0x6d: { // 'm': old_from, old_to, new_from, new_to, diary
       if (b.length < 35) fail(`kind availability (moved) needs at least 35 bytes, got ${b.length}`);
-      {
-        const ids = diary(33);
-        const leftFrom = msAt(b, 1), leftTo = msAt(b, 9), takenFrom = msAt(b, 17), takenTo = msAt(b, 25);
-        const from = Math.min(leftFrom, takenFrom), to = Math.max(leftTo, takenTo);
-        if (to - from < HULL_MAX_MS) return range('pms', ids, from, to);
-        return [range('pms', ids, leftFrom, leftTo), range('pms', ids, takenFrom, takenTo)];
-      }
+      const ids = diary(33);
+      const leftFrom = msAt(b, 1), leftTo = msAt(b, 9), takenFrom = msAt(b, 17), takenTo = msAt(b, 25);
+      const from = Math.min(leftFrom, takenFrom), to = Math.max(leftTo, takenTo);
+      if (to - from < HULL_MAX_MS) return range('pms', ids, from, to);
+      return [range('pms', ids, leftFrom, leftTo), range('pms', ids, takenFrom, takenTo)];
+    }
     case 0x41: // 'A' (earlier installs): origin, at_from, at_to, diary
       if (b.length < 20) fail(`kind availability needs at least 20 bytes, got ${b.length}`);
       return range(originAt(b, fail), diary(18), msAt(b, 2), msAt(b, 10));
