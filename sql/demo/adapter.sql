@@ -668,8 +668,7 @@ REVOKE ALL ON FUNCTION healthengine.pms_mark_did_not_attend(text) FROM PUBLIC;
 -- or operator in it): the common edit, an appointment moved or resized in
 -- its diary, reaches three small conditions and one helper call; rarer
 -- tests sit behind a cheap one, so they are compiled only when reached.
--- (docs/benchmarks.md, "Where the trigger time goes".)
-DROP FUNCTION IF EXISTS healthengine.adapter_change_day(timestamptz);
+-- (docs/decisions.md, "A trigger is paid for by what it compiles".)
 
 -- pms.appointment (row-level) -> 'availability' for (clinic, calendar) with
 -- the instant ranges of time taken or freed. A time change in the same diary
@@ -754,6 +753,10 @@ BEGIN
   RETURN NULL;
 END
 $$;
+
+-- Earlier versions of the two functions above called this; dropped only
+-- once they no longer do (a DBA may run this file statement by statement).
+DROP FUNCTION IF EXISTS healthengine.adapter_change_day(timestamptz);
 
 -- pms.roster -> availability of that calendar on that weekday (old and new).
 CREATE OR REPLACE FUNCTION healthengine.adapter_roster_changed()
