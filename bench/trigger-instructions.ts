@@ -105,27 +105,33 @@ export async function runTriggerInstructions(o: BenchOptions): Promise<BenchResu
     const rand = lcg(11);
     const moves = Array.from({ length: many }, () =>
       `UPDATE pms.appointment SET starts_at = starts_at + interval '1 minute' WHERE appointment_id = ${range.min + Math.floor(rand() * (range.max - range.min + 1))}`);
+    // and the other edit a desk makes all day: a new booking
+    const inserts = Array.from({ length: many }, (_, i) =>
+      `INSERT INTO pms.appointment (clinic_id, practitioner_id, patient_id, starts_at, duration_minutes) VALUES (3, 7, 30, now() + interval '3 days' + ${i} * interval '1 minute', 15)`);
     const bulk = (n: number) => [`UPDATE pms.appointment SET starts_at = starts_at + interval '1 minute' WHERE appointment_id < ${range.min + n}`];
     const perTx: Record<Mode, number> = { none: 0, empty: 0, adapter: 0 };
+    const perInsert: Record<Mode, number> = { none: 0, empty: 0, adapter: 0 };
     const perRow: Record<Mode, number> = { none: 0, empty: 0, adapter: 0 };
     for (const mode of MODES) {
       const count = (stmts: string[]) => countInstructions(postgres, dataDir, work, [...setupSql[mode], ...stmts]);
       perTx[mode] = (count(moves) - count(moves.slice(0, few))) / (many - few);
+      perInsert[mode] = (count(inserts) - count(inserts.slice(0, few))) / (many - few);
       perRow[mode] = (count(bulk(bulkMany)) - count(bulk(bulkFew))) / (bulkMany - bulkFew);
-      o.log(`  ${mode}: ${Math.round(perTx[mode]).toLocaleString('en')} instructions per single-row UPDATE transaction, ${Math.round(perRow[mode]).toLocaleString('en')} per row of a bulk UPDATE`);
+      o.log(`  ${mode}: ${Math.round(perTx[mode]).toLocaleString('en')} instructions per single-row UPDATE transaction, ${Math.round(perInsert[mode]).toLocaleString('en')} per single-row INSERT, ${Math.round(perRow[mode]).toLocaleString('en')} per row of a bulk UPDATE`);
     }
     const k = (x: number) => round(x / 1000, 1);
     return {
       name: 'trigger-instructions',
       title: 'Trigger cost in instructions (callgrind, repeatable)',
-      method: `The loads of trigger-overhead run by a single-user backend (postgres --single, the embedded PostgreSQL binary, wal_level=logical) under valgrind's callgrind (${version}), which counts instructions executed: the same count on every run, whatever the machine's neighbours do. ${appointments.toLocaleString('en')} generated appointments, the connector installed for replication mode (the slot then dropped). Single-row: UPDATE transactions moving one random appointment by a minute; per transaction = (count for ${many} - count for ${few}) / ${many - few}, each on a fresh copy of the data folder. Bulk: one UPDATE of ${bulkMany.toLocaleString('en')} vs ${bulkFew.toLocaleString('en')} rows. "empty" is a row-level PL/pgSQL trigger whose body is RETURN NULL, the floor of any row-level trigger. Single-user mode has no client protocol, so its base is smaller than a server backend's: these ratios are upper bounds of the server's.`,
+      method: `The loads of trigger-overhead run by a single-user backend (postgres --single, the embedded PostgreSQL binary, wal_level=logical) under valgrind's callgrind (${version}), which counts instructions executed: the same count on every run, whatever the machine's neighbours do. ${appointments.toLocaleString('en')} generated appointments, the connector installed for replication mode (the slot then dropped). Single-row: UPDATE transactions moving one random appointment by a minute, and INSERT transactions booking a new one; per transaction = (count for ${many} - count for ${few}) / ${many - few}, each on a fresh copy of the data folder. Bulk: one UPDATE of ${bulkMany.toLocaleString('en')} vs ${bulkFew.toLocaleString('en')} rows. "empty" is a row-level PL/pgSQL trigger whose body is RETURN NULL, the floor of any row-level trigger. Single-user mode has no client protocol, so its base is smaller than a server backend's: these ratios are upper bounds of the server's.`,
       figures: [
         figure({ id: 'instructions.small.none', label: 'Instructions per single-row UPDATE transaction, no trigger', value: k(perTx.none), unit: 'k' }),
         figure({ id: 'instructions.small.empty', label: 'Added by an empty row-level PL/pgSQL trigger (the floor)', value: k(perTx.empty - perTx.none), unit: 'k' }),
         figure({ id: 'instructions.small.adapter', label: 'Added by the adapter trigger, single-row transaction', value: k(perTx.adapter - perTx.none), unit: 'k', note: `ratio ${round(perTx.adapter / perTx.none, 3)}x; the trigger's own body ${k(perTx.adapter - perTx.empty)}k over the empty one` }),
+        figure({ id: 'instructions.insert.adapter', label: 'Added by the adapter trigger, single-row INSERT transaction (a new booking)', value: k(perInsert.adapter - perInsert.none), unit: 'k', note: `ratio ${round(perInsert.adapter / perInsert.none, 3)}x on ${k(perInsert.none)}k; the empty trigger adds ${k(perInsert.empty - perInsert.none)}k` }),
         figure({ id: 'instructions.bulk.adapter', label: 'Added by the adapter trigger, per row of a bulk UPDATE', value: k(perRow.adapter - perRow.none), unit: 'k', note: `ratio ${round(perRow.adapter / perRow.none, 3)}x; ${k(perRow.none)}k per row without triggers, the empty trigger adds ${k(perRow.empty - perRow.none)}k` }),
       ],
-      details: { appointments, perTransaction: perTx, perBulkRow: perRow, sizes: { few, many, bulkFew, bulkMany } },
+      details: { appointments, perTransaction: perTx, perInsert, perBulkRow: perRow, sizes: { few, many, bulkFew, bulkMany } },
       elapsedMs: performance.now() - started,
     };
   } finally {

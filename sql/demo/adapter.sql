@@ -33,6 +33,30 @@ RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
               ELSE 'room-' || p_room_id::text END
 $$;
 
+-- An appointment's or block's time in its diary, as the capture helpers take
+-- it. One-SELECT SQL functions, so PostgreSQL inlines them (and the capture
+-- helper they call) into the trigger's expression: no call is made.
+CREATE OR REPLACE FUNCTION healthengine.adapter_ends_after_now(p_starts_at timestamptz, p_minutes smallint)
+RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT p_starts_at + p_minutes * interval '1 minute' > now()
+$$;
+
+CREATE OR REPLACE FUNCTION healthengine.adapter_capture_time(
+  p_clinic_id integer, p_practitioner_id integer, p_room_id integer, p_starts_at timestamptz, p_minutes smallint)
+RETURNS pg_lsn LANGUAGE sql VOLATILE AS $$
+  SELECT healthengine.capture_availability(p_clinic_id::text, healthengine.adapter_calendar_id(p_practitioner_id, p_room_id),
+           p_starts_at, p_starts_at + p_minutes * interval '1 minute')
+$$;
+
+CREATE OR REPLACE FUNCTION healthengine.adapter_capture_moved(
+  p_clinic_id integer, p_practitioner_id integer, p_room_id integer,
+  p_old_starts_at timestamptz, p_old_minutes smallint, p_new_starts_at timestamptz, p_new_minutes smallint)
+RETURNS pg_lsn LANGUAGE sql VOLATILE AS $$
+  SELECT healthengine.capture_availability_moved(p_clinic_id::text, healthengine.adapter_calendar_id(p_practitioner_id, p_room_id),
+           p_old_starts_at, p_old_starts_at + p_old_minutes * interval '1 minute',
+           p_new_starts_at, p_new_starts_at + p_new_minutes * interval '1 minute')
+$$;
+
 -- A text id as the PMS's bigint key; NULL when it is not one (so a malformed
 -- id is "unknown", never a cast error).
 CREATE OR REPLACE FUNCTION healthengine.adapter_bigint_id(p_id text)
@@ -689,36 +713,40 @@ AS $$
 DECLARE
   lsn pg_lsn;  -- what the helpers return; unused
 BEGIN
-  -- (OLD is all NULL on INSERT, NEW on DELETE: a NULL condition is false)
-  IF TG_OP = 'UPDATE' AND OLD.clinic_id = NEW.clinic_id AND OLD.practitioner_id IS NOT DISTINCT FROM NEW.practitioner_id
-     AND OLD.room_id IS NOT DISTINCT FROM NEW.room_id AND (OLD.status = 'cancelled') = (NEW.status = 'cancelled') THEN
-    -- same diary, holding time or not as before: only a new time matters
-    IF (OLD.starts_at <> NEW.starts_at OR OLD.duration_minutes <> NEW.duration_minutes) AND NEW.status <> 'cancelled' THEN
-      lsn := healthengine.capture_availability_moved(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
-               OLD.starts_at, OLD.starts_at + OLD.duration_minutes * interval '1 minute',
-               NEW.starts_at, NEW.starts_at + NEW.duration_minutes * interval '1 minute');
-    END IF;
-  ELSE
-    -- inserted, deleted, moved to another diary, cancelled or reinstated:
-    -- each side that holds time
-    IF OLD.status <> 'cancelled' AND OLD.starts_at + OLD.duration_minutes * interval '1 minute' > now() THEN
-      lsn := healthengine.capture_availability(OLD.clinic_id::text, healthengine.adapter_calendar_id(OLD.practitioner_id, OLD.room_id),
-               OLD.starts_at, OLD.starts_at + OLD.duration_minutes * interval '1 minute');
-    END IF;
-    IF NEW.status <> 'cancelled' AND NEW.starts_at + NEW.duration_minutes * interval '1 minute' > now() THEN
-      lsn := healthengine.capture_availability(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
-               NEW.starts_at, NEW.starts_at + NEW.duration_minutes * interval '1 minute');
-    END IF;
-  END IF;
   IF TG_OP = 'UPDATE' THEN
+    IF OLD.clinic_id = NEW.clinic_id AND OLD.practitioner_id IS NOT DISTINCT FROM NEW.practitioner_id
+       AND OLD.room_id IS NOT DISTINCT FROM NEW.room_id AND (OLD.status = 'cancelled') = (NEW.status = 'cancelled') THEN
+      -- same diary, holding time or not as before: only a new time matters
+      IF (OLD.starts_at <> NEW.starts_at OR OLD.duration_minutes <> NEW.duration_minutes) AND NEW.status <> 'cancelled' THEN
+        lsn := healthengine.adapter_capture_moved(NEW.clinic_id, NEW.practitioner_id, NEW.room_id,
+                 OLD.starts_at, OLD.duration_minutes, NEW.starts_at, NEW.duration_minutes);
+      END IF;
+    ELSE
+      -- another diary, cancelled or reinstated: each side that holds time
+      IF OLD.status <> 'cancelled' AND healthengine.adapter_ends_after_now(OLD.starts_at, OLD.duration_minutes) THEN
+        lsn := healthengine.adapter_capture_time(OLD.clinic_id, OLD.practitioner_id, OLD.room_id, OLD.starts_at, OLD.duration_minutes);
+      END IF;
+      IF NEW.status <> 'cancelled' AND healthengine.adapter_ends_after_now(NEW.starts_at, NEW.duration_minutes) THEN
+        lsn := healthengine.adapter_capture_time(NEW.clinic_id, NEW.practitioner_id, NEW.room_id, NEW.starts_at, NEW.duration_minutes);
+      END IF;
+    END IF;
     IF OLD.status <> NEW.status THEN
       IF NEW.source = 'healthengine' AND NEW.status IN ('cancelled', 'did_not_attend') THEN
         lsn := healthengine.capture_appointment_state(NEW.appointment_id::text, NEW.status);
       END IF;
     END IF;
-  ELSIF TG_OP = 'DELETE' AND OLD.source = 'healthengine' AND OLD.status IN ('booked', 'arrived') THEN
-    -- deleting a live appointment is how some desks cancel
-    lsn := healthengine.capture_appointment_state(OLD.appointment_id::text, 'cancelled');
+  ELSIF TG_OP = 'INSERT' THEN
+    IF NEW.status <> 'cancelled' AND healthengine.adapter_ends_after_now(NEW.starts_at, NEW.duration_minutes) THEN
+      lsn := healthengine.adapter_capture_time(NEW.clinic_id, NEW.practitioner_id, NEW.room_id, NEW.starts_at, NEW.duration_minutes);
+    END IF;
+  ELSE
+    IF OLD.status <> 'cancelled' AND healthengine.adapter_ends_after_now(OLD.starts_at, OLD.duration_minutes) THEN
+      lsn := healthengine.adapter_capture_time(OLD.clinic_id, OLD.practitioner_id, OLD.room_id, OLD.starts_at, OLD.duration_minutes);
+    END IF;
+    IF OLD.source = 'healthengine' AND OLD.status IN ('booked', 'arrived') THEN
+      -- deleting a live appointment is how some desks cancel
+      lsn := healthengine.capture_appointment_state(OLD.appointment_id::text, 'cancelled');
+    END IF;
   END IF;
   RETURN NULL;
 END
@@ -733,22 +761,21 @@ AS $$
 DECLARE
   lsn pg_lsn;  -- what the helpers return; unused
 BEGIN
-  IF TG_OP = 'UPDATE' AND OLD.clinic_id = NEW.clinic_id AND OLD.practitioner_id IS NOT DISTINCT FROM NEW.practitioner_id
-     AND OLD.room_id IS NOT DISTINCT FROM NEW.room_id THEN
-    IF OLD.starts_at <> NEW.starts_at OR OLD.duration_minutes <> NEW.duration_minutes THEN
-      lsn := healthengine.capture_availability_moved(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
-               OLD.starts_at, OLD.starts_at + OLD.duration_minutes * interval '1 minute',
-               NEW.starts_at, NEW.starts_at + NEW.duration_minutes * interval '1 minute');
+  IF TG_OP = 'UPDATE' THEN
+    IF OLD.clinic_id = NEW.clinic_id AND OLD.practitioner_id IS NOT DISTINCT FROM NEW.practitioner_id
+       AND OLD.room_id IS NOT DISTINCT FROM NEW.room_id THEN
+      IF OLD.starts_at <> NEW.starts_at OR OLD.duration_minutes <> NEW.duration_minutes THEN
+        lsn := healthengine.adapter_capture_moved(NEW.clinic_id, NEW.practitioner_id, NEW.room_id,
+                 OLD.starts_at, OLD.duration_minutes, NEW.starts_at, NEW.duration_minutes);
+      END IF;
+      RETURN NULL;
     END IF;
-  ELSE
-    IF OLD.starts_at + OLD.duration_minutes * interval '1 minute' > now() THEN
-      lsn := healthengine.capture_availability(OLD.clinic_id::text, healthengine.adapter_calendar_id(OLD.practitioner_id, OLD.room_id),
-               OLD.starts_at, OLD.starts_at + OLD.duration_minutes * interval '1 minute');
-    END IF;
-    IF NEW.starts_at + NEW.duration_minutes * interval '1 minute' > now() THEN
-      lsn := healthengine.capture_availability(NEW.clinic_id::text, healthengine.adapter_calendar_id(NEW.practitioner_id, NEW.room_id),
-               NEW.starts_at, NEW.starts_at + NEW.duration_minutes * interval '1 minute');
-    END IF;
+  END IF;
+  IF TG_OP <> 'INSERT' AND healthengine.adapter_ends_after_now(OLD.starts_at, OLD.duration_minutes) THEN
+    lsn := healthengine.adapter_capture_time(OLD.clinic_id, OLD.practitioner_id, OLD.room_id, OLD.starts_at, OLD.duration_minutes);
+  END IF;
+  IF TG_OP <> 'DELETE' AND healthengine.adapter_ends_after_now(NEW.starts_at, NEW.duration_minutes) THEN
+    lsn := healthengine.adapter_capture_time(NEW.clinic_id, NEW.practitioner_id, NEW.room_id, NEW.starts_at, NEW.duration_minutes);
   END IF;
   RETURN NULL;
 END
