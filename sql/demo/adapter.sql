@@ -36,16 +36,21 @@ $$;
 -- An appointment's or block's time in its diary, as the capture helpers take
 -- it. One-SELECT SQL functions, so PostgreSQL inlines them (and the capture
 -- helper they call) into the trigger's expression: no call is made.
+CREATE OR REPLACE FUNCTION healthengine.adapter_ends_at(p_starts_at timestamptz, p_minutes smallint)
+RETURNS timestamptz LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT p_starts_at + p_minutes * interval '1 minute'
+$$;
+
 CREATE OR REPLACE FUNCTION healthengine.adapter_ends_after_now(p_starts_at timestamptz, p_minutes smallint)
 RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT p_starts_at + p_minutes * interval '1 minute' > now()
+  SELECT healthengine.adapter_ends_at(p_starts_at, p_minutes) > now()
 $$;
 
 CREATE OR REPLACE FUNCTION healthengine.adapter_capture_time(
   p_clinic_id integer, p_practitioner_id integer, p_room_id integer, p_starts_at timestamptz, p_minutes smallint)
 RETURNS pg_lsn LANGUAGE sql VOLATILE AS $$
   SELECT healthengine.capture_availability(p_clinic_id::text, healthengine.adapter_calendar_id(p_practitioner_id, p_room_id),
-           p_starts_at, p_starts_at + p_minutes * interval '1 minute')
+           p_starts_at, healthengine.adapter_ends_at(p_starts_at, p_minutes))
 $$;
 
 CREATE OR REPLACE FUNCTION healthengine.adapter_capture_moved(
@@ -53,8 +58,8 @@ CREATE OR REPLACE FUNCTION healthengine.adapter_capture_moved(
   p_old_starts_at timestamptz, p_old_minutes smallint, p_new_starts_at timestamptz, p_new_minutes smallint)
 RETURNS pg_lsn LANGUAGE sql VOLATILE AS $$
   SELECT healthengine.capture_availability_moved(p_clinic_id::text, healthengine.adapter_calendar_id(p_practitioner_id, p_room_id),
-           p_old_starts_at, p_old_starts_at + p_old_minutes * interval '1 minute',
-           p_new_starts_at, p_new_starts_at + p_new_minutes * interval '1 minute')
+           p_old_starts_at, healthengine.adapter_ends_at(p_old_starts_at, p_old_minutes),
+           p_new_starts_at, healthengine.adapter_ends_at(p_new_starts_at, p_new_minutes))
 $$;
 
 -- A text id as the PMS's bigint key; NULL when it is not one (so a malformed
