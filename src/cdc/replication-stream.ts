@@ -19,6 +19,7 @@ import { LogicalReplicationService } from 'pg-logical-replication';
 import { CHANGE_MESSAGE_PREFIX, ChangeMessageError, decodeChangeMessage, type ChangeEvent, type RowChange } from '../domain/change-event.ts';
 import type { Logger } from '../log/logger.ts';
 import { decodeRowMessage, type PgoutputRowMessage } from './decode.ts';
+import { withSessionSettings } from '../db/session-settings.ts';
 import { lsnGreater, maxLsn } from './lsn.ts';
 import { StreamingPgoutputPlugin } from './pgoutput-plugin.ts';
 
@@ -118,7 +119,7 @@ export class ReplicationStream {
     // a fresh service per connection: re-subscribing one instance can skip unacknowledged data
     const streamAbove = this.o.streamAboveKb;
     const service = new LogicalReplicationService(
-      { connectionString: this.o.connectionString, ...(streamAbove !== null ? { options: `-c logical_decoding_work_mem=${streamAbove}kB` } : {}) },
+      streamAbove !== null ? withSessionSettings(this.o.connectionString, { logical_decoding_work_mem: `${streamAbove}kB` }) : { connectionString: this.o.connectionString },
       // flow control off: the library emits each message as it is parsed; ours is in submit()
       { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: false } },
     );

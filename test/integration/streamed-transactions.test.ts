@@ -184,3 +184,49 @@ describe('a large transaction through the connector', () => {
     await waitFor('the day enqueued once the transaction committed', async () => (await jobsForDay()) === 1);
   });
 });
+
+describe('a DATABASE_URL that carries its own server options', () => {
+  let h: Harness;
+  let sink: RecordingSink;
+  let stream: ReplicationStream;
+  let running: Promise<void>;
+  const DBA_APP_NAME = 'dba-named-stream';
+
+  beforeAll(async () => {
+    h = await createHarness('streamed_opts', 'http://127.0.0.1:9/pms-api/v1');
+    sink = new RecordingSink();
+    // node-pg lets a URL's options replace the ones passed beside it: ours must survive, and the DBA's too
+    const url = `${h.config.DATABASE_URL}?options=${encodeURIComponent(`-c application_name=${DBA_APP_NAME}`)}`;
+    stream = new ReplicationStream({
+      connectionString: url,
+      slotName: h.config.CONNECTOR_SLOT_NAME,
+      publications: PUBLICATIONS,
+      sink,
+      logger: testLogger(),
+      streamAboveKb: STREAM_ABOVE_KB,
+    });
+    running = stream.runOnce();
+  });
+  afterAll(async () => {
+    await stream?.stop();
+    await running?.catch(() => {});
+    await h?.stop();
+  });
+
+  it('still streams a large transaction while it is written, and keeps the DBA\'s setting', async () => {
+    const big = await begin(h.db.pool);
+    try {
+      await big.query(insertMany('streamed-options'));
+      // the server's default logical_decoding_work_mem (64 MB) would hold these 3,000 rows until the commit
+      await waitFor('the open transaction streamed', () => sink.streamedChanges > 0, 20_000);
+      await big.query('COMMIT');
+    } finally {
+      big.release();
+    }
+    const r = await h.db.pool.query(
+      `SELECT r.application_name FROM pg_replication_slots s JOIN pg_stat_replication r ON r.pid = s.active_pid WHERE s.slot_name = $1`,
+      [h.config.CONNECTOR_SLOT_NAME],
+    );
+    expect(r.rows[0]?.application_name).toBe(DBA_APP_NAME);
+  });
+});
