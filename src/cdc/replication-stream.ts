@@ -61,6 +61,23 @@ export interface ReplicationStreamOptions {
    * logical_decoding_work_mem); null: only at commit, protocol 1.
    */
   streamAboveKb: number | null;
+  /**
+   * The slot's confirmed position as this connection starts: what the
+   * stream reports as confirmed until it acknowledges something itself
+   * (reporting it moves nothing).
+   */
+  resumeLsn?: string | null;
+  /**
+   * How often the stream reports its confirmed position unasked (default
+   * 10 s, PostgreSQL's own wal_receiver_status_interval). The walsender
+   * hangs up after wal_sender_timeout (60 s) without a word from us, and
+   * its request for one waits in the socket behind everything it sent
+   * before: while a long transaction is read, or a step waits with the
+   * socket paused, only a report sent unasked arrives in time. Without it a
+   * first transaction that takes longer than that to read would be read
+   * again from its start on every reconnect, forever.
+   */
+  statusIntervalMs?: number;
 }
 
 /** Queued behind an asynchronous step: a message, or the group flush scheduled after a read. */
@@ -98,6 +115,7 @@ export class ReplicationStream {
 
   constructor(opts: ReplicationStreamOptions) {
     this.o = opts;
+    this.lastAcked = opts.resumeLsn ?? null;
   }
 
   get acknowledgedLsn(): string | null {
@@ -133,11 +151,16 @@ export class ReplicationStream {
       const target = idle ? maxLsn(this.lastAcked, lsn) : this.lastAcked;
       if (target) void this.ack(service, target);
     });
+    const status = setInterval(() => {
+      if (this.lastAcked && !this.failed && !this.stopping && service === this.service) void service.acknowledge(this.lastAcked);
+    }, this.o.statusIntervalMs ?? 10_000);
+    status.unref();
     const plugin = new StreamingPgoutputPlugin({ publicationNames: this.o.publications, streaming: streamAbove !== null });
     try {
       // structurally the library's plugin type; it only calls name, start() and parse()
       await service.subscribe(plugin as unknown as Parameters<LogicalReplicationService['subscribe']>[0], this.o.slotName, '0/00000000');
     } finally {
+      clearInterval(status);
       await service.stop().catch(() => {});
       this.service = null;
     }

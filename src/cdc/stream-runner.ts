@@ -4,7 +4,7 @@
 // after errors or a PostgreSQL restart, emits heartbeats so an idle database's
 // slot keeps advancing, and prunes outbox rows the slot has confirmed.
 import pg from 'pg';
-import { slotStatus } from '../db/queries/status.ts';
+import { slotConfirmedLsn, slotStatus } from '../db/queries/status.ts';
 import type { Logger } from '../log/logger.ts';
 import { HEARTBEAT_PREFIX, ReplicationStream, type TransactionSink } from './replication-stream.ts';
 
@@ -85,8 +85,10 @@ export class StreamRunner {
       this.startHeartbeat();
       while (!this.stopped && !lockLost) {
         const streamAboveKb = await this.streamAboveKb();
+        const resumeLsn = await slotConfirmedLsn(this.o.pool, this.o.slotName).catch(() => null);
         this.stream = new ReplicationStream({
           streamAboveKb,
+          resumeLsn,
           connectionString: this.o.connectionString,
           slotName: this.o.slotName,
           publications: this.o.publications,

@@ -230,3 +230,61 @@ describe('a DATABASE_URL that carries its own server options', () => {
     expect(r.rows[0]?.application_name).toBe(DBA_APP_NAME);
   });
 });
+
+describe('a first transaction that takes longer to read than wal_sender_timeout', () => {
+  // The walsender's request for a reply waits in the socket behind all it
+  // sent before, and before the first acknowledgement there was nothing to
+  // reply with: it hung up after wal_sender_timeout, and the same
+  // transaction was read again from its start on every reconnect.
+  const ROWS_SLOW = 60_000;
+  const SPIN_US = 60; // per change: ~3.6 s to read the transaction, with the socket flowing
+  let h: Harness;
+
+  class SlowSink extends RecordingSink {
+    override change(c: RowChange): void {
+      const until = performance.now() + SPIN_US / 1000;
+      while (performance.now() < until) { /* a slow planner */ }
+      super.change(c);
+    }
+  }
+
+  beforeAll(async () => {
+    h = await createHarness('slow_first_tx', 'http://127.0.0.1:9/pms-api/v1');
+  });
+  afterAll(async () => h?.stop());
+
+  /** Reads the slot with a slow sink, on a connection whose walsender hangs up after 2 s without a word from us. */
+  function readSlowly(resumeLsn: string | null) {
+    const sink = new SlowSink();
+    const stream = new ReplicationStream({
+      connectionString: `${h.config.DATABASE_URL}?options=${encodeURIComponent('-c wal_sender_timeout=2s')}`,
+      slotName: h.config.CONNECTOR_SLOT_NAME,
+      publications: PUBLICATIONS,
+      sink,
+      logger: testLogger(),
+      streamAboveKb: null, // the whole transaction at its commit, as one long read
+      resumeLsn,
+      statusIntervalMs: 500,
+    });
+    const result = { sink, stream, error: null as Error | null, running: Promise.resolve() };
+    result.running = stream.runOnce().catch((err: Error) => { result.error = err; });
+    return result;
+  }
+
+  it('reports the slot\'s confirmed position unasked, so the walsender keeps the connection while the transaction is read', async () => {
+    const confirmed = (await h.db.pool.query(`SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1`, [h.config.CONNECTOR_SLOT_NAME])).rows[0].lsn as string;
+    await h.db.pool.query(insertMany('slow-first', ROWS_SLOW));
+    const r = readSlowly(confirmed);
+    try {
+      await waitFor('the transaction read to its commit', () => r.error !== null || r.sink.ended.some((t) => availabilityCount(t.changes) === ROWS_SLOW), 30_000);
+      expect(r.error).toBeNull();
+      await waitFor('its commit confirmed', async () => {
+        const now = (await h.db.pool.query(`SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1`, [h.config.CONNECTOR_SLOT_NAME])).rows[0].lsn as string;
+        return lsnToBigInt(now) > lsnToBigInt(confirmed);
+      });
+    } finally {
+      await r.stream.stop();
+      await r.running;
+    }
+  });
+});

@@ -26,6 +26,12 @@ export async function slotStatus(db: Queryable, slotName: string): Promise<SlotS
   return { exists: true, active: x.active, walStatus: x.wal_status, lagBytes: x.lag === null ? null : Number(x.lag), oldestPendingEventAt: x.oldest, owner: x.owner, lastAckAt: x.last_ack_at };
 }
 
+/** The slot's confirmed position (null: no slot, or never confirmed). */
+export async function slotConfirmedLsn(db: Queryable, slotName: string): Promise<string | null> {
+  const r = await db.query(`SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1`, [slotName]);
+  return (r.rows[0]?.lsn as string | null | undefined) ?? null;
+}
+
 /** Jobs waiting or running per link, from pg-boss's job table. */
 export async function pendingJobsByLink(db: Queryable, jobSchema: string): Promise<Map<number, number>> {
   const exists = await db.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [`${jobSchema}.job`]);
