@@ -13,3 +13,10 @@ export function maxLsn(a: string | null, b: string | null): string | null {
 export function lsnGreater(a: string, b: string): boolean {
   return lsnToBigInt(a) > lsnToBigInt(b);
 }
+
+/** The LSN one byte before `lsn` (null for 0/0). */
+export function lsnBefore(lsn: string): string | null {
+  const v = lsnToBigInt(lsn) - 1n;
+  if (v < 0n) return null;
+  return `${(v >> 32n).toString(16).toUpperCase()}/${(v & 0xffffffffn).toString(16).toUpperCase()}`;
+}

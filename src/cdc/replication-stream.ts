@@ -20,7 +20,7 @@ import { CHANGE_MESSAGE_PREFIX, ChangeMessageError, decodeChangeMessage, type Ch
 import type { Logger } from '../log/logger.ts';
 import { decodeRowMessage, type PgoutputRowMessage } from './decode.ts';
 import { withSessionSettings } from '../db/session-settings.ts';
-import { lsnGreater, maxLsn } from './lsn.ts';
+import { lsnBefore, lsnGreater, maxLsn } from './lsn.ts';
 import { StreamingPgoutputPlugin } from './pgoutput-plugin.ts';
 
 export const HEARTBEAT_PREFIX = 'healthengine.heartbeat';
@@ -62,7 +62,7 @@ export interface ReplicationStreamOptions {
    */
   streamAboveKb: number | null;
   /**
-   * The slot's confirmed position as this connection starts: what the
+   * The slot's confirmed_flush_lsn as this connection starts: what the
    * stream reports as confirmed until it acknowledges something itself
    * (reporting it moves nothing).
    */
@@ -115,7 +115,11 @@ export class ReplicationStream {
 
   constructor(opts: ReplicationStreamOptions) {
     this.o = opts;
-    this.lastAcked = opts.resumeLsn ?? null;
+    // the library reports acknowledge(lsn) as lsn + 1, which the slot shows as
+    // confirmed_flush_lsn: one byte less reports the slot's own position
+    // unchanged (as it is, each connection would creep it on by a byte, and
+    // enough reconnects past a commit not yet acknowledged)
+    this.lastAcked = opts.resumeLsn ? lsnBefore(opts.resumeLsn) : null;
   }
 
   get acknowledgedLsn(): string | null {

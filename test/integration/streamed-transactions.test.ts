@@ -231,60 +231,55 @@ describe('a DATABASE_URL that carries its own server options', () => {
   });
 });
 
-describe('a first transaction that takes longer to read than wal_sender_timeout', () => {
-  // The walsender's request for a reply waits in the socket behind all it
-  // sent before, and before the first acknowledgement there was nothing to
-  // reply with: it hung up after wal_sender_timeout, and the same
-  // transaction was read again from its start on every reconnect.
-  const ROWS_SLOW = 60_000;
-  const SPIN_US = 60; // per change: ~3.6 s to read the transaction, with the socket flowing
+describe('a first commit whose jobs take longer to enqueue than wal_sender_timeout', () => {
+  // While a step waits (pg-boss slow to commit the jobs), the socket is
+  // paused: the walsender's request for a reply waits unread, and before a
+  // connection's first acknowledgement there was nothing to reply with. The
+  // walsender hung up after wal_sender_timeout, and a first transaction
+  // whose step took longer than that was read again on every reconnect.
+  const ENQUEUE_MS = 5_000;
   let h: Harness;
 
-  class SlowSink extends RecordingSink {
-    override change(c: RowChange): void {
-      const until = performance.now() + SPIN_US / 1000;
-      while (performance.now() < until) { /* a slow planner */ }
-      super.change(c);
+  class SlowEnqueueSink extends RecordingSink {
+    override async commit(): Promise<void> {
+      await new Promise((r) => setTimeout(r, ENQUEUE_MS));
+      await super.commit();
     }
   }
 
   beforeAll(async () => {
-    h = await createHarness('slow_first_tx', 'http://127.0.0.1:9/pms-api/v1');
+    h = await createHarness('slow_first_commit', 'http://127.0.0.1:9/pms-api/v1');
   });
   afterAll(async () => h?.stop());
 
-  /** Reads the slot with a slow sink, on a connection whose walsender hangs up after 2 s without a word from us. */
-  function readSlowly(resumeLsn: string | null) {
-    const sink = new SlowSink();
+  it('reports the slot\'s confirmed position unasked, so the walsender keeps the connection until the commit is acknowledged', async () => {
+    const slotLsn = async () => (await h.db.pool.query(`SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1`, [h.config.CONNECTOR_SLOT_NAME])).rows[0].lsn as string;
+    const confirmed = await slotLsn();
+    await h.db.pool.query(insertMany('slow-first-commit', 1));
+    const sink = new SlowEnqueueSink();
     const stream = new ReplicationStream({
+      // this walsender hangs up after 2 s without a word from us
       connectionString: `${h.config.DATABASE_URL}?options=${encodeURIComponent('-c wal_sender_timeout=2s')}`,
       slotName: h.config.CONNECTOR_SLOT_NAME,
       publications: PUBLICATIONS,
       sink,
       logger: testLogger(),
-      streamAboveKb: null, // the whole transaction at its commit, as one long read
-      resumeLsn,
+      streamAboveKb: null,
+      resumeLsn: confirmed,
       statusIntervalMs: 500,
     });
-    const result = { sink, stream, error: null as Error | null, running: Promise.resolve() };
-    result.running = stream.runOnce().catch((err: Error) => { result.error = err; });
-    return result;
-  }
-
-  it('reports the slot\'s confirmed position unasked, so the walsender keeps the connection while the transaction is read', async () => {
-    const confirmed = (await h.db.pool.query(`SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1`, [h.config.CONNECTOR_SLOT_NAME])).rows[0].lsn as string;
-    await h.db.pool.query(insertMany('slow-first', ROWS_SLOW));
-    const r = readSlowly(confirmed);
+    let error: Error | null = null;
+    const running = stream.runOnce().catch((err: Error) => { error = err; });
     try {
-      await waitFor('the transaction read to its commit', () => r.error !== null || r.sink.ended.some((t) => availabilityCount(t.changes) === ROWS_SLOW), 30_000);
-      expect(r.error).toBeNull();
-      await waitFor('its commit confirmed', async () => {
-        const now = (await h.db.pool.query(`SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1`, [h.config.CONNECTOR_SLOT_NAME])).rows[0].lsn as string;
-        return lsnToBigInt(now) > lsnToBigInt(confirmed);
-      });
+      // while the jobs are enqueued, the position reported is the slot's own: unchanged, not a byte on
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(lsnToBigInt(await slotLsn())).toBe(lsnToBigInt(confirmed));
+      await waitFor('the commit acknowledged, or the connection lost', async () => error !== null || lsnToBigInt(await slotLsn()) > lsnToBigInt(confirmed), ENQUEUE_MS + 15_000);
+      expect(error).toBeNull();
+      expect(sink.commits).toBe(1);
     } finally {
-      await r.stream.stop();
-      await r.running;
+      await stream.stop();
+      await running;
     }
   });
 });
