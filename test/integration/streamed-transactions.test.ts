@@ -57,28 +57,35 @@ async function begin(pool: pg.Pool): Promise<pg.PoolClient> {
   return c;
 }
 
+/** A stream on the harness's slot, running until stop(); `error` holds how it ended if it failed. */
+function openStream(h: Harness, sink: TransactionSink, opts: { url?: string; streamAboveKb?: number | null; resumeLsn?: string | null; statusIntervalMs?: number } = {}) {
+  const stream = new ReplicationStream({
+    connectionString: opts.url ?? h.config.DATABASE_URL,
+    slotName: h.config.CONNECTOR_SLOT_NAME,
+    publications: PUBLICATIONS,
+    sink,
+    logger: testLogger(),
+    streamAboveKb: opts.streamAboveKb === undefined ? STREAM_ABOVE_KB : opts.streamAboveKb,
+    resumeLsn: opts.resumeLsn,
+    statusIntervalMs: opts.statusIntervalMs,
+  });
+  const opened = { stream, error: null as Error | null, running: Promise.resolve(), stop: async () => { await stream.stop(); await opened.running; } };
+  opened.running = stream.runOnce().catch((err: Error) => { opened.error = err; });
+  return opened;
+}
+
 describe('large transactions streamed while written', () => {
   let h: Harness;
   let sink: RecordingSink;
-  let stream: ReplicationStream;
-  let running: Promise<void>;
+  let opened: ReturnType<typeof openStream>;
 
   beforeAll(async () => {
     h = await createHarness('streamed_tx', 'http://127.0.0.1:9/pms-api/v1');
     sink = new RecordingSink();
-    stream = new ReplicationStream({
-      connectionString: h.config.DATABASE_URL,
-      slotName: h.config.CONNECTOR_SLOT_NAME,
-      publications: PUBLICATIONS,
-      sink,
-      logger: testLogger(),
-      streamAboveKb: STREAM_ABOVE_KB,
-    });
-    running = stream.runOnce();
+    opened = openStream(h, sink);
   });
   afterAll(async () => {
-    await stream?.stop();
-    await running?.catch(() => {});
+    await opened?.stop();
     await h?.stop();
   });
 
@@ -188,28 +195,17 @@ describe('a large transaction through the connector', () => {
 describe('a DATABASE_URL that carries its own server options', () => {
   let h: Harness;
   let sink: RecordingSink;
-  let stream: ReplicationStream;
-  let running: Promise<void>;
+  let opened: ReturnType<typeof openStream>;
   const DBA_APP_NAME = 'dba-named-stream';
 
   beforeAll(async () => {
     h = await createHarness('streamed_opts', 'http://127.0.0.1:9/pms-api/v1');
     sink = new RecordingSink();
     // node-pg lets a URL's options replace the ones passed beside it: ours must survive, and the DBA's too
-    const url = `${h.config.DATABASE_URL}?options=${encodeURIComponent(`-c application_name=${DBA_APP_NAME}`)}`;
-    stream = new ReplicationStream({
-      connectionString: url,
-      slotName: h.config.CONNECTOR_SLOT_NAME,
-      publications: PUBLICATIONS,
-      sink,
-      logger: testLogger(),
-      streamAboveKb: STREAM_ABOVE_KB,
-    });
-    running = stream.runOnce();
+    opened = openStream(h, sink, { url: `${h.config.DATABASE_URL}?options=${encodeURIComponent(`-c application_name=${DBA_APP_NAME}`)}` });
   });
   afterAll(async () => {
-    await stream?.stop();
-    await running?.catch(() => {});
+    await opened?.stop();
     await h?.stop();
   });
 
@@ -257,29 +253,17 @@ describe('a first commit whose jobs take longer to enqueue than wal_sender_timeo
     const confirmed = await slotLsn();
     await h.db.pool.query(insertMany('slow-first-commit', 1));
     const sink = new SlowEnqueueSink();
-    const stream = new ReplicationStream({
-      // this walsender hangs up after 2 s without a word from us
-      connectionString: `${h.config.DATABASE_URL}?options=${encodeURIComponent('-c wal_sender_timeout=2s')}`,
-      slotName: h.config.CONNECTOR_SLOT_NAME,
-      publications: PUBLICATIONS,
-      sink,
-      logger: testLogger(),
-      streamAboveKb: null,
-      resumeLsn: confirmed,
-      statusIntervalMs: 500,
-    });
-    let error: Error | null = null;
-    const running = stream.runOnce().catch((err: Error) => { error = err; });
+    // this walsender hangs up after 2 s without a word from us
+    const opened = openStream(h, sink, { url: `${h.config.DATABASE_URL}?options=${encodeURIComponent('-c wal_sender_timeout=2s')}`, streamAboveKb: null, resumeLsn: confirmed, statusIntervalMs: 500 });
     try {
       // while the jobs are enqueued, the position reported is the slot's own: unchanged, not a byte on
       await new Promise((r) => setTimeout(r, 1_500));
       expect(lsnToBigInt(await slotLsn())).toBe(lsnToBigInt(confirmed));
-      await waitFor('the commit acknowledged, or the connection lost', async () => error !== null || lsnToBigInt(await slotLsn()) > lsnToBigInt(confirmed), ENQUEUE_MS + 15_000);
-      expect(error).toBeNull();
+      await waitFor('the commit acknowledged, or the connection lost', async () => opened.error !== null || lsnToBigInt(await slotLsn()) > lsnToBigInt(confirmed), ENQUEUE_MS + 15_000);
+      expect(opened.error).toBeNull();
       expect(sink.commits).toBe(1);
     } finally {
-      await stream.stop();
-      await running;
+      await opened.stop();
     }
   });
 });
