@@ -122,10 +122,6 @@ export class ReplicationStream {
     this.lastAcked = opts.resumeLsn ? lsnBefore(opts.resumeLsn) : null;
   }
 
-  get acknowledgedLsn(): string | null {
-    return this.lastAcked;
-  }
-
   /** Streams until stop() or a failure; resolves or rejects when the stream ends. */
   async runOnce(): Promise<void> {
     this.failed = null;
