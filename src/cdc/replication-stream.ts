@@ -151,8 +151,12 @@ export class ReplicationStream {
       const target = idle ? maxLsn(this.lastAcked, lsn) : this.lastAcked;
       if (target) void this.ack(service, target);
     });
+    // only once the server is in replication mode: a status message before
+    // START_REPLICATION answers would be a protocol error
+    let replicating = false;
+    service.on('start', () => { replicating = true; });
     const status = setInterval(() => {
-      if (this.lastAcked && !this.failed && !this.stopping && service === this.service) void service.acknowledge(this.lastAcked);
+      if (replicating && this.lastAcked && !this.failed && !this.stopping && service === this.service) void service.acknowledge(this.lastAcked);
     }, this.o.statusIntervalMs ?? 10_000);
     status.unref();
     const plugin = new StreamingPgoutputPlugin({ publicationNames: this.o.publications, streaming: streamAbove !== null });
