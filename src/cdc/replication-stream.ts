@@ -69,7 +69,8 @@ export interface ReplicationStreamOptions {
   resumeLsn?: string | null;
   /**
    * How often the stream reports its confirmed position unasked (default
-   * 10 s, PostgreSQL's own wal_receiver_status_interval). The walsender
+   * 10 s, PostgreSQL's own wal_receiver_status_interval; see
+   * statusIntervalMs() for a server with a shorter wal_sender_timeout). The walsender
    * hangs up after wal_sender_timeout (60 s) without a word from us, and
    * its request for one waits in the socket behind everything it sent
    * before: while a long transaction is read, or a step waits with the
@@ -78,6 +79,16 @@ export interface ReplicationStreamOptions {
    * again from its start on every reconnect, forever.
    */
   statusIntervalMs?: number;
+}
+
+/**
+ * How often to report the confirmed position unasked: PostgreSQL's own 10 s,
+ * or a third of a shorter wal_sender_timeout (at least 1 s), so two reports
+ * fall inside every timeout window.
+ */
+export function statusIntervalMs(walSenderTimeoutMs: number): number {
+  if (!(walSenderTimeoutMs > 0)) return 10_000;
+  return Math.max(1_000, Math.min(10_000, Math.floor(walSenderTimeoutMs / 3)));
 }
 
 /** Queued behind an asynchronous step: a message, or the group flush scheduled after a read. */

@@ -4,9 +4,9 @@
 // after errors or a PostgreSQL restart, emits heartbeats so an idle database's
 // slot keeps advancing, and prunes outbox rows the slot has confirmed.
 import pg from 'pg';
-import { slotConfirmedLsn, slotStatus } from '../db/queries/status.ts';
+import { slotConfirmedLsn, slotStatus, walSenderTimeoutMs } from '../db/queries/status.ts';
 import type { Logger } from '../log/logger.ts';
-import { HEARTBEAT_PREFIX, ReplicationStream, type TransactionSink } from './replication-stream.ts';
+import { HEARTBEAT_PREFIX, ReplicationStream, statusIntervalMs, type TransactionSink } from './replication-stream.ts';
 
 export interface StreamRunnerOptions {
   pool: pg.Pool;
@@ -86,9 +86,11 @@ export class StreamRunner {
       while (!this.stopped && !lockLost) {
         const streamAboveKb = await this.streamAboveKb();
         const resumeLsn = await slotConfirmedLsn(this.o.pool, this.o.slotName).catch(() => null);
+        const senderTimeoutMs = await walSenderTimeoutMs(this.o.pool).catch(() => 0);
         this.stream = new ReplicationStream({
           streamAboveKb,
           resumeLsn,
+          statusIntervalMs: statusIntervalMs(senderTimeoutMs),
           connectionString: this.o.connectionString,
           slotName: this.o.slotName,
           publications: this.o.publications,

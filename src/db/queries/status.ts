@@ -32,6 +32,12 @@ export async function slotConfirmedLsn(db: Queryable, slotName: string): Promise
   return (r.rows[0]?.lsn as string | null | undefined) ?? null;
 }
 
+/** The server's wal_sender_timeout in milliseconds (0: disabled). */
+export async function walSenderTimeoutMs(db: Queryable): Promise<number> {
+  const r = await db.query(`SELECT setting::int AS ms FROM pg_settings WHERE name = 'wal_sender_timeout'`);
+  return (r.rows[0]?.ms as number | undefined) ?? 0;
+}
+
 /** Jobs waiting or running per link, from pg-boss's job table. */
 export async function pendingJobsByLink(db: Queryable, jobSchema: string): Promise<Map<number, number>> {
   const exists = await db.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [`${jobSchema}.job`]);
