@@ -69,10 +69,10 @@ export interface ReplicationStreamOptions {
   resumeLsn?: string | null;
   /**
    * How often the stream reports its confirmed position unasked (default
-   * 10 s, PostgreSQL's own wal_receiver_status_interval; see
-   * statusIntervalMs() for a server with a shorter wal_sender_timeout). The walsender
-   * hangs up after wal_sender_timeout (60 s) without a word from us, and
-   * its request for one waits in the socket behind everything it sent
+   * 10 s, PostgreSQL's own wal_receiver_status_interval; statusIntervalMs()
+   * for a server with a shorter wal_sender_timeout). The walsender hangs up
+   * after wal_sender_timeout (60 s) without a word from us, and its request
+   * for one waits in the socket behind everything it sent
    * before: while a long transaction is read, or a step waits with the
    * socket paused, only a report sent unasked arrives in time. Without it a
    * first transaction that takes longer than that to read would be read

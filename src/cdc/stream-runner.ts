@@ -4,7 +4,7 @@
 // after errors or a PostgreSQL restart, emits heartbeats so an idle database's
 // slot keeps advancing, and prunes outbox rows the slot has confirmed.
 import pg from 'pg';
-import { slotConfirmedLsn, slotStatus, walSenderTimeoutMs } from '../db/queries/status.ts';
+import { slotStatus, streamStartFacts } from '../db/queries/status.ts';
 import type { Logger } from '../log/logger.ts';
 import { HEARTBEAT_PREFIX, ReplicationStream, statusIntervalMs, type TransactionSink } from './replication-stream.ts';
 
@@ -84,13 +84,12 @@ export class StreamRunner {
       this.o.logger.info({ slot: this.o.slotName }, 'change stream: owner; streaming');
       this.startHeartbeat();
       while (!this.stopped && !lockLost) {
-        const streamAboveKb = await this.streamAboveKb();
-        const resumeLsn = await slotConfirmedLsn(this.o.pool, this.o.slotName).catch(() => null);
-        const senderTimeoutMs = await walSenderTimeoutMs(this.o.pool).catch(() => 0);
+        // unreadable: the stream's own connection reports an unreachable database
+        const facts = await streamStartFacts(this.o.pool, this.o.slotName).catch(() => null);
         this.stream = new ReplicationStream({
-          streamAboveKb,
-          resumeLsn,
-          statusIntervalMs: statusIntervalMs(senderTimeoutMs),
+          streamAboveKb: this.streamAboveKb(facts?.serverVersionNum ?? null),
+          resumeLsn: facts?.confirmedLsn ?? null,
+          statusIntervalMs: statusIntervalMs(facts?.walSenderTimeoutMs ?? 0),
           connectionString: this.o.connectionString,
           slotName: this.o.slotName,
           publications: this.o.publications,
@@ -117,15 +116,10 @@ export class StreamRunner {
   }
 
   /** Streaming of in-progress transactions needs PostgreSQL 14 (pgoutput protocol 2). */
-  private async streamAboveKb(): Promise<number | null> {
-    if (this.o.decodingWorkMemKb === 0) return null;
-    try {
-      const r = await this.o.pool.query(`SELECT current_setting('server_version_num')::int AS v`);
-      if (r.rows[0].v >= 140000) return this.o.decodingWorkMemKb;
-      this.o.logger.info({ serverVersion: r.rows[0].v }, 'change stream: PostgreSQL before 14 sends large transactions only at commit');
-    } catch {
-      // the stream's own connection reports an unreachable database
-    }
+  private streamAboveKb(serverVersionNum: number | null): number | null {
+    if (this.o.decodingWorkMemKb === 0 || serverVersionNum === null) return null;
+    if (serverVersionNum >= 140000) return this.o.decodingWorkMemKb;
+    this.o.logger.info({ serverVersion: serverVersionNum }, 'change stream: PostgreSQL before 14 sends large transactions only at commit');
     return null;
   }
 

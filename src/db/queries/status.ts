@@ -26,16 +26,24 @@ export async function slotStatus(db: Queryable, slotName: string): Promise<SlotS
   return { exists: true, active: x.active, walStatus: x.wal_status, lagBytes: x.lag === null ? null : Number(x.lag), oldestPendingEventAt: x.oldest, owner: x.owner, lastAckAt: x.last_ack_at };
 }
 
-/** The slot's confirmed position (null: no slot, or never confirmed). */
-export async function slotConfirmedLsn(db: Queryable, slotName: string): Promise<string | null> {
-  const r = await db.query(`SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1`, [slotName]);
-  return (r.rows[0]?.lsn as string | null | undefined) ?? null;
+/** What a replication connection is set up from, read before each connection. */
+export interface StreamStartFacts {
+  serverVersionNum: number;
+  /** 0: disabled */
+  walSenderTimeoutMs: number;
+  /** the slot's confirmed_flush_lsn (null: no slot) */
+  confirmedLsn: string | null;
 }
 
-/** The server's wal_sender_timeout in milliseconds (0: disabled). */
-export async function walSenderTimeoutMs(db: Queryable): Promise<number> {
-  const r = await db.query(`SELECT setting::int AS ms FROM pg_settings WHERE name = 'wal_sender_timeout'`);
-  return (r.rows[0]?.ms as number | undefined) ?? 0;
+export async function streamStartFacts(db: Queryable, slotName: string): Promise<StreamStartFacts> {
+  const r = await db.query(
+    `SELECT current_setting('server_version_num')::int AS v,
+            (SELECT setting::int FROM pg_settings WHERE name = 'wal_sender_timeout') AS timeout_ms,
+            (SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = $1) AS lsn`,
+    [slotName],
+  );
+  const x = r.rows[0];
+  return { serverVersionNum: x.v, walSenderTimeoutMs: x.timeout_ms ?? 0, confirmedLsn: x.lsn ?? null };
 }
 
 /** Jobs waiting or running per link, from pg-boss's job table. */
