@@ -10,10 +10,38 @@ import { lcg } from './stats.ts';
  * the shared machine disturbs far less than wall-clock time.
  */
 export function processCpuMs(pid: number): number {
+  return schedstat(pid, 0);
+}
+
+/**
+ * Time a process was ready to run but waited for a core, in ms (schedstat's
+ * second field): the writer competing with the walsender, the connector and
+ * anything else inside this VM.
+ */
+export function processWaitMs(pid: number): number {
+  return schedstat(pid, 1);
+}
+
+function schedstat(pid: number, field: number): number {
   try {
-    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[field]) / 1e6;
   } catch {
     return NaN;
+  }
+}
+
+/**
+ * The whole machine's CPU time so far, ms (/proc/stat, USER_HZ ticks): busy,
+ * and stolen (a vCPU wanted by this VM but running another guest).
+ */
+export function machineCpuMs(): { busy: number; steal: number; total: number } {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = f;
+    const tick = 10; // USER_HZ is 100 on Linux
+    return { busy: (user + nice + system + irq + softirq) * tick, steal: steal * tick, total: (user + nice + system + idle + iowait + irq + softirq + steal) * tick };
+  } catch {
+    return { busy: NaN, steal: NaN, total: NaN };
   }
 }
 
@@ -79,14 +107,15 @@ export async function smallTransactions(url: string, range: AppointmentRange, op
 }
 
 /** One UPDATE statement over every generated appointment: a bulk reschedule. */
-export async function bulkUpdate(db: pg.Pool, minutes = 5): Promise<{ rows: number; elapsedMs: number; backendCpuMs: number }> {
+export async function bulkUpdate(db: pg.Pool, minutes = 5): Promise<{ rows: number; elapsedMs: number; backendCpuMs: number; backendWaitMs: number }> {
   const c = await db.connect();
   try {
     const pid = await backendPid(c);
     const cpu0 = processCpuMs(pid);
+    const wait0 = processWaitMs(pid);
     const t0 = performance.now();
     const r = await c.query(`UPDATE pms.appointment SET starts_at = starts_at + $1 * interval '1 minute' WHERE notes = 'bench'`, [minutes]);
-    return { rows: r.rowCount ?? 0, elapsedMs: performance.now() - t0, backendCpuMs: processCpuMs(pid) - cpu0 };
+    return { rows: r.rowCount ?? 0, elapsedMs: performance.now() - t0, backendCpuMs: processCpuMs(pid) - cpu0, backendWaitMs: processWaitMs(pid) - wait0 };
   } finally {
     c.release();
   }
