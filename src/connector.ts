@@ -3,7 +3,7 @@
 //   pg-boss workers --> snapshot builders (adapter views) --> HealthengineClient
 import { hostname } from 'node:os';
 import pg from 'pg';
-import { ChangePipeline } from './cdc/change-pipeline.ts';
+import { ChangePipeline, type ChangePipelineOptions } from './cdc/change-pipeline.ts';
 import { OutboxPoller } from './cdc/outbox-poller.ts';
 import { StreamRunner } from './cdc/stream-runner.ts';
 import { userAgent, type Config } from './config/config.ts';
@@ -24,6 +24,8 @@ export interface ConnectorOptions {
   workers?: boolean;
   now?: () => Date;
   instanceId?: string;
+  /** memory bounds of the change pipeline (tests make them small) */
+  limits?: Pick<ChangePipelineOptions, 'maxPendingKeys' | 'maxStreamedKeys'>;
 }
 
 export class StartupError extends Error {}
@@ -61,6 +63,7 @@ export class Connector {
       horizonDays: c.CONNECTOR_HORIZON_DAYS,
       logger: opts.logger,
       ...(opts.now ? { now: opts.now } : {}),
+      ...opts.limits,
     });
   }
 

@@ -7,12 +7,17 @@
 // folds into a set of its own: it may yet roll back, and its keys must not be
 // enqueued before it commits (a job running early would push the state from
 // before it). At its commit the set joins the group like an ended
-// transaction's; at its rollback the set is dropped.
+// transaction's; at its rollback the set is dropped. Its distinct keys are
+// bounded only by the data it touches (one per Healthengine booking a bulk
+// cancel reaches), so past `maxStreamedKeys` they are parked in
+// held_job beside pg-boss's tables (unlogged; see db/queries/held-jobs.ts)
+// and enqueued from there at its commit.
 import type pg from 'pg';
 import type { RowChange } from '../domain/change-event.ts';
 import { jobs, type JobRequest } from '../domain/jobs.ts';
 import { PlannedSpans, planChange, type PlanContext, type PlanLink } from '../domain/planner.ts';
 import { readLocations } from '../db/queries/adapter-reads.ts';
+import { createHeldJobTable, dropAllHeldJobs, dropHeldJobs, heldJobsPage, holdJobs, type HeldCursor } from '../db/queries/held-jobs.ts';
 import { listPlanLinks } from '../db/queries/practice-links.ts';
 import { withTransaction } from '../db/transaction.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
@@ -28,6 +33,8 @@ export interface ChangePipelineOptions {
   now?: () => Date;
   /** flush the group's keys early past this many (bounded memory for huge committed transactions) */
   maxPendingKeys?: number;
+  /** park a streamed transaction's keys in held_job past this many (bounded memory for huge open ones) */
+  maxStreamedKeys?: number;
   /** refresh links and time zones at least this often */
   contextTtlMs?: number;
 }
@@ -38,6 +45,8 @@ export interface PipelineStats {
   /** large transactions received while in progress, and those of them rolled back */
   streamedTransactions: number;
   streamedAborts: number;
+  /** keys of streamed transactions parked in held_job (counted as parked, duplicates included) */
+  heldKeys: number;
   jobsRequested: number;
   jobsCreated: number;
   lastCommitAt: Date | null;
@@ -54,6 +63,9 @@ interface Fold {
   linksVersion: number;
   maxEventId: number;
   linksChanged: boolean;
+  /** a streamed transaction's xid; whether some of its keys are parked in held_job */
+  xid: number | null;
+  held: boolean;
 }
 
 export class ChangePipeline implements TransactionSink {
@@ -66,17 +78,18 @@ export class ChangePipeline implements TransactionSink {
   /** bumped whenever a committed transaction changed links */
   private linksVersion = 0;
   private groupMaxEventId = 0;
+  private heldTableReady = false;
   /** highest outbox event id of a committed (planned and enqueued) transaction */
   committedEventId = 0;
-  readonly stats: PipelineStats = { transactions: 0, changes: 0, streamedTransactions: 0, streamedAborts: 0, jobsRequested: 0, jobsCreated: 0, lastCommitAt: null };
+  readonly stats: PipelineStats = { transactions: 0, changes: 0, streamedTransactions: 0, streamedAborts: 0, heldKeys: 0, jobsRequested: 0, jobsCreated: 0, lastCommitAt: null };
   private readonly o: Required<Omit<ChangePipelineOptions, 'now'>> & { now: () => Date };
 
   constructor(opts: ChangePipelineOptions) {
-    this.o = { maxPendingKeys: 10_000, contextTtlMs: 60_000, now: () => new Date(), ...opts };
+    this.o = { maxPendingKeys: 10_000, maxStreamedKeys: 10_000, contextTtlMs: 60_000, now: () => new Date(), ...opts };
   }
 
-  private newFold(keys: Map<string, JobRequest>): Fold {
-    return { keys, ctx: null, linksVersion: 0, maxEventId: 0, linksChanged: false };
+  private newFold(keys: Map<string, JobRequest>, xid: number | null = null): Fold {
+    return { keys, ctx: null, linksVersion: 0, maxEventId: 0, linksChanged: false, xid, held: false };
   }
 
   /** Synchronous unless links and time zones are due to be read. */
@@ -105,7 +118,7 @@ export class ChangePipeline implements TransactionSink {
   streamChange(xid: number, c: RowChange): Promise<void> | void {
     let f = this.streamed.get(xid);
     if (!f) {
-      f = this.newFold(new Map());
+      f = this.newFold(new Map(), xid);
       this.streamed.set(xid, f);
       this.stats.streamedTransactions++;
     }
@@ -125,8 +138,20 @@ export class ChangePipeline implements TransactionSink {
 
   private plan(f: Fold, c: RowChange, mayFlush: boolean): Promise<void> | void {
     for (const job of planChange(c, f.ctx!)) addJob(f.keys, job);
-    // a streamed transaction may still roll back: its keys stay until it ends
-    if (mayFlush && this.pending.size >= this.o.maxPendingKeys) return this.flush();
+    if (mayFlush) {
+      if (this.pending.size >= this.o.maxPendingKeys) return this.flush();
+    } else if (f.keys.size >= this.o.maxStreamedKeys) {
+      // a streamed transaction may still roll back: its keys wait until it ends, out of memory
+      return this.hold(f);
+    }
+  }
+
+  private async hold(f: Fold): Promise<void> {
+    const list = [...f.keys.values()];
+    await holdJobs(this.o.pool, this.o.jobs.schema, f.xid!, list);
+    f.keys.clear();
+    f.held = true;
+    this.stats.heldKeys += list.length;
   }
 
   /** A transaction ended; its keys wait in the group until commit(). */
@@ -146,14 +171,32 @@ export class ChangePipeline implements TransactionSink {
     this.streamed.delete(xid);
     this.stats.transactions++;
     if (!f) return; // nothing of it was published
+    // its parked keys are enqueued before the commit is acknowledged (the stream waits for this)
+    const held = f.held ? () => this.releaseHeld(xid) : () => undefined;
     if (f.ctx && f.linksVersion !== this.linksVersion) {
       return this.readShared().then(({ links }) => {
         for (const id of changedLinks(f.ctx!.links, links)) addJob(f.keys, jobs.linkSync(id));
         this.o.logger.info({ xid }, 'change stream: links changed while a large transaction was in progress; those links resync in full');
         this.joinGroup(f);
+        return held();
       });
     }
     this.joinGroup(f);
+    return held();
+  }
+
+  /** A committed transaction's parked keys into pg-boss, a page at a time; then its rows go. */
+  private async releaseHeld(xid: number): Promise<void> {
+    const limit = this.o.maxStreamedKeys;
+    let after: HeldCursor | null = null;
+    for (;;) {
+      const page = await heldJobsPage(this.o.pool, this.o.jobs.schema, xid, after, limit);
+      if (page.length > 0) await this.enqueue(page);
+      if (page.length < limit) break;
+      const last = page[page.length - 1]!;
+      after = { queue: last.queue, key: last.key };
+    }
+    await dropHeldJobs(this.o.pool, this.o.jobs.schema, xid);
   }
 
   private joinGroup(f: Fold): void {
@@ -162,8 +205,12 @@ export class ChangePipeline implements TransactionSink {
   }
 
   /** A streamed transaction rolled back. Rolled-back subtransactions keep their keys: a spare job re-reads state, never invents it. */
-  streamAbort(xid: number): void {
-    if (this.streamed.delete(xid)) this.stats.streamedAborts++;
+  streamAbort(xid: number): Promise<void> | void {
+    const f = this.streamed.get(xid);
+    if (!f) return;
+    this.streamed.delete(xid);
+    this.stats.streamedAborts++;
+    if (f.held) return dropHeldJobs(this.o.pool, this.o.jobs.schema, xid);
   }
 
   private ended(f: Fold): void {
@@ -186,12 +233,28 @@ export class ChangePipeline implements TransactionSink {
     this.stats.lastCommitAt = new Date();
   }
 
-  reset(): void {
+  /** Drops what is in memory of unfinished work (the outbox poller's transaction rolled back). */
+  discard(): void {
     this.pending.clear();
     this.open = this.newFold(this.pending);
     this.streamed.clear();
     this.groupMaxEventId = 0;
     this.shared = null;
+  }
+
+  /**
+   * A new replication connection: the server sends every unfinished
+   * transaction again from its start, so what an earlier connection (or a
+   * process that died) parked for them goes too.
+   */
+  async reset(): Promise<void> {
+    this.discard();
+    if (!this.heldTableReady) {
+      await createHeldJobTable(this.o.pool, this.o.jobs.schema);
+      this.heldTableReady = true;
+    }
+    const dropped = await dropAllHeldJobs(this.o.pool, this.o.jobs.schema);
+    if (dropped > 0) this.o.logger.info({ keys: dropped }, 'change stream: dropped the parked keys of transactions that were in progress before this connection; they are sent again');
   }
 
   /**
@@ -203,6 +266,10 @@ export class ChangePipeline implements TransactionSink {
     if (this.pending.size === 0) return;
     const list = [...this.pending.values()];
     this.pending.clear();
+    await this.enqueue(list, into);
+  }
+
+  private async enqueue(list: readonly JobRequest[], into?: pg.ClientBase): Promise<void> {
     const enqueue = (c: pg.ClientBase) => this.o.jobs.enqueue(list, this.o.debounceSeconds, c);
     const created = into ? await enqueue(into) : await withTransaction(this.o.pool, enqueue);
     this.stats.jobsRequested += list.length;

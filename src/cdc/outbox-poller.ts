@@ -88,7 +88,7 @@ export class OutboxPoller {
         return r.rows.length;
       });
     } catch (err) {
-      this.o.pipeline.reset();
+      this.o.pipeline.discard();
       throw err;
     }
   }

@@ -43,9 +43,9 @@ export interface TransactionSink {
   /** that transaction committed: its keys join the ended transactions' */
   streamCommit(xid: number): Promise<void> | void;
   /** that transaction rolled back */
-  streamAbort(xid: number): void;
-  /** the stream restarted: drop anything of an unfinished transaction */
-  reset(): void;
+  streamAbort(xid: number): Promise<void> | void;
+  /** a new connection, before it streams: drop anything of an unfinished transaction (the server sends it again) */
+  reset(): Promise<void> | void;
 }
 
 export interface ReplicationStreamOptions {
@@ -144,7 +144,7 @@ export class ReplicationStream {
     this.stepping = false;
     this.queue.length = 0;
     this.flushScheduled = false;
-    this.o.sink.reset();
+    await this.o.sink.reset();
     // a fresh service per connection: re-subscribing one instance can skip unacknowledged data
     const streamAbove = this.o.streamAboveKb;
     const service = new LogicalReplicationService(
@@ -273,7 +273,7 @@ export class ReplicationStream {
         // a rolled-back subtransaction keeps its keys (a spare job re-reads state; see change-pipeline.ts)
         if (msg.subXid === msg.xid) {
           this.openStreams.delete(msg.xid!);
-          this.o.sink.streamAbort(msg.xid!);
+          return this.o.sink.streamAbort(msg.xid!);
         }
         return;
       default:

@@ -192,6 +192,69 @@ describe('a large transaction through the connector', () => {
   });
 });
 
+describe('a large transaction with more distinct keys than are held in memory', () => {
+  // A streamed transaction's keys cannot be enqueued before it commits, and
+  // its distinct keys grow with the data it touches; past maxStreamedKeys
+  // they are parked in healthengine_jobs.held_job.
+  const HELD = 4;
+  const DAYS = 13;
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness('streamed_held', 'http://127.0.0.1:9/pms-api/v1', { CONNECTOR_DECODING_WORK_MEM_KB: STREAM_ABOVE_KB, CONNECTOR_HORIZON_DAYS: 14 });
+    await insertLink(h.db.pool, { practiceId: '7002', practiceKey: 'key-7002', locationIds: ['2'] });
+  });
+  afterAll(async () => h?.stop());
+
+  /** ROWS appointments spread over DAYS practice-local days from tomorrow: one availability key per day */
+  const insertSpread = (tag: string) => `
+    INSERT INTO pms.appointment (clinic_id, practitioner_id, patient_id, starts_at, duration_minutes, notes)
+    SELECT 2, 4, 1, (((now() AT TIME ZONE 'Australia/Sydney')::date + 1 + g % ${DAYS} + time '09:00') AT TIME ZONE 'Australia/Sydney') + g * interval '1 second', 15, '${tag}'
+    FROM generate_series(1, ${ROWS}) g`;
+  const dayJobs = async () => (await h.db.pool.query(
+    `SELECT count(*)::int AS n FROM healthengine_jobs.job WHERE name = $1 AND data->>'calendarId' = 'prac-4'
+       AND (data->>'date')::date BETWEEN (now() AT TIME ZONE 'Australia/Sydney')::date + 1 AND (now() AT TIME ZONE 'Australia/Sydney')::date + ${DAYS}`,
+    [QUEUES.availabilityPush],
+  )).rows[0].n as number;
+  const heldRows = async () => (await h.db.pool.query(`SELECT count(*)::int AS n FROM healthengine_jobs.held_job`)).rows[0].n as number;
+  const limits = { maxStreamedKeys: HELD };
+
+  it('parks the keys past the bound while open, drops them on reconnect and rollback, and enqueues every one at commit', async () => {
+    let c = await h.startConnector({}, { workers: false, limits });
+    await waitFor('the link planned', async () => (await h.db.pool.query(`SELECT count(*)::int AS n FROM healthengine_jobs.job WHERE name = $1`, [QUEUES.linkSync])).rows[0].n > 0);
+
+    const doomed = await begin(h.db.pool);
+    try {
+      await doomed.query(insertSpread('held-doomed'));
+      await waitFor('keys parked while open', async () => c.pipeline.stats.heldKeys >= HELD && (await heldRows()) >= HELD, 20_000);
+      await doomed.query('ROLLBACK');
+    } finally {
+      doomed.release();
+    }
+    await waitFor('the rollback drops its parked keys', async () => c.pipeline.stats.streamedAborts >= 1 && (await heldRows()) === 0);
+
+    const big = await begin(h.db.pool);
+    try {
+      await big.query(insertSpread('held-big'));
+      await waitFor('keys parked while open', async () => (await heldRows()) >= HELD, 20_000);
+      expect(await dayJobs()).toBe(0);
+
+      // the owner goes while the transaction is open; rows of a transaction
+      // that will never be seen again (here: made up) must not outlive a reconnect either
+      await c.stop();
+      await h.db.pool.query(`INSERT INTO healthengine_jobs.held_job (xid, queue, key, data) VALUES (1, $1, 'stale', '{}')`, [QUEUES.availabilityPush]);
+      c = await h.startConnector({}, { workers: false, limits });
+      await waitFor('the transaction streamed again and parked anew', () => c.pipeline.stats.heldKeys >= HELD, 20_000);
+      expect((await h.db.pool.query(`SELECT count(*)::int AS n FROM healthengine_jobs.held_job WHERE key = 'stale'`)).rows[0].n).toBe(0);
+      expect(await dayJobs()).toBe(0);
+      await big.query('COMMIT');
+    } finally {
+      big.release();
+    }
+    await waitFor('every day enqueued once the transaction committed', async () => (await dayJobs()) === DAYS, 20_000);
+    await waitFor('the parked rows gone', async () => (await heldRows()) === 0);
+  });
+});
+
 describe('a DATABASE_URL that carries its own server options', () => {
   let h: Harness;
   let sink: RecordingSink;

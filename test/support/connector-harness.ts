@@ -1,7 +1,7 @@
 // An installed demo PMS database, a running connector and helpers to wait for
 // what it does: the building block of the integration tests.
 import { loadConfig, type Config } from '../../src/config/config.ts';
-import { Connector } from '../../src/connector.ts';
+import { Connector, type ConnectorOptions } from '../../src/connector.ts';
 import { install } from '../../src/db/install.ts';
 import { silentLogger, createLogger, type Logger } from '../../src/log/logger.ts';
 import { demoAdapterSqlPath, installDemoPms } from '../../src/pms-demo/install-demo.ts';
@@ -13,7 +13,7 @@ export interface Harness {
   db: TestDatabase;
   config: Config;
   connectors: Connector[];
-  startConnector(overrides?: Partial<Record<keyof Config, unknown>>, opts?: { stream?: boolean; workers?: boolean; instanceId?: string }): Promise<Connector>;
+  startConnector(overrides?: Partial<Record<keyof Config, unknown>>, opts?: Pick<ConnectorOptions, 'stream' | 'workers' | 'instanceId' | 'limits'>): Promise<Connector>;
   stop(): Promise<void>;
 }
 

@@ -1,0 +1,63 @@
+// Every statement on <job schema>.held_job: the job keys of a large
+// transaction still in progress (streamed by the walsender while it is
+// written) beyond those the connector holds in memory. Such a transaction
+// may roll back, so its jobs cannot be enqueued yet, and its distinct keys
+// are bounded only by the data it touches. Rows live from its first streamed
+// block to its commit (moved into pg-boss) or rollback (deleted).
+//
+// The table is the connector's working state, like pg-boss's own tables
+// beside it in CONNECTOR_JOB_SCHEMA, so the connector creates it: no
+// install step, no grant. UNLOGGED: the stream owner empties it whenever it
+// (re)connects, because the server sends unfinished transactions again from
+// their start, so nothing in it must survive a crash; and it writes no WAL
+// for the PMS database to keep or the walsender to read.
+import type { JobRequest } from '../../domain/jobs.ts';
+import type { Queryable } from './practice-links.ts';
+
+/** `schema` is CONNECTOR_JOB_SCHEMA, a validated lower-case identifier. */
+const table = (schema: string) => `${schema}.held_job`;
+
+export async function createHeldJobTable(db: Queryable, schema: string): Promise<void> {
+  await db.query(`CREATE UNLOGGED TABLE IF NOT EXISTS ${table(schema)} (
+    xid    bigint NOT NULL,
+    queue  text   NOT NULL,
+    key    text   NOT NULL,
+    data   jsonb  NOT NULL,
+    PRIMARY KEY (xid, queue, key)
+  )`);
+}
+
+/** Adds keys to a transaction's held set (a key already held takes the newer data, as in memory). */
+export async function holdJobs(db: Queryable, schema: string, xid: number, list: readonly JobRequest[]): Promise<void> {
+  if (list.length === 0) return;
+  await db.query(
+    `INSERT INTO ${table(schema)} (xid, queue, key, data)
+     SELECT $1, q, k, d::jsonb FROM unnest($2::text[], $3::text[], $4::text[]) AS t(q, k, d)
+     ON CONFLICT (xid, queue, key) DO UPDATE SET data = excluded.data`,
+    [xid, list.map((j) => j.queue), list.map((j) => j.key), list.map((j) => JSON.stringify(j.data))],
+  );
+}
+
+/** Where a page of held keys ends: the next page starts after it. */
+export interface HeldCursor { queue: string; key: string }
+
+/** One page of a transaction's held keys, in (queue, key) order. */
+export async function heldJobsPage(db: Queryable, schema: string, xid: number, after: HeldCursor | null, limit: number): Promise<JobRequest[]> {
+  const r = await db.query(
+    `SELECT queue, key, data FROM ${table(schema)}
+      WHERE xid = $1 AND ($2::text IS NULL OR (queue, key) > ($2, $3))
+      ORDER BY queue, key LIMIT $4`,
+    [xid, after?.queue ?? null, after?.key ?? null, limit],
+  );
+  return r.rows.map((x) => ({ queue: x.queue, key: x.key, data: x.data }) as JobRequest);
+}
+
+/** A transaction's held keys are enqueued, or it rolled back. */
+export async function dropHeldJobs(db: Queryable, schema: string, xid: number): Promise<void> {
+  await db.query(`DELETE FROM ${table(schema)} WHERE xid = $1`, [xid]);
+}
+
+/** A new replication connection: every unfinished transaction will be sent again. */
+export async function dropAllHeldJobs(db: Queryable, schema: string): Promise<number> {
+  return (await db.query(`DELETE FROM ${table(schema)}`)).rowCount ?? 0;
+}
