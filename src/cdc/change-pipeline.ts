@@ -33,7 +33,13 @@ export interface ChangePipelineOptions {
   now?: () => Date;
   /** flush the group's keys early past this many (bounded memory for huge committed transactions) */
   maxPendingKeys?: number;
-  /** park a streamed transaction's keys in held_job past this many (bounded memory for huge open ones) */
+  /**
+   * park a streamed transaction's keys in held_job past this many (bounded
+   * memory for huge open ones). High enough that availability keys (links x
+   * resources x horizon days) seldom reach it: parked keys are not remembered,
+   * so a statement cycling over more keys than this parks again each time the
+   * set fills.
+   */
   maxStreamedKeys?: number;
   /** refresh links and time zones at least this often */
   contextTtlMs?: number;
@@ -85,7 +91,7 @@ export class ChangePipeline implements TransactionSink {
   private readonly o: Required<Omit<ChangePipelineOptions, 'now'>> & { now: () => Date };
 
   constructor(opts: ChangePipelineOptions) {
-    this.o = { maxPendingKeys: 10_000, maxStreamedKeys: 10_000, contextTtlMs: 60_000, now: () => new Date(), ...opts };
+    this.o = { maxPendingKeys: 10_000, maxStreamedKeys: 50_000, contextTtlMs: 60_000, now: () => new Date(), ...opts };
   }
 
   private newFold(keys: Map<string, JobRequest>, xid: number | null = null): Fold {

@@ -1,5 +1,6 @@
 // `status`: a table a practice admin can read. Practice keys are never shown.
 import type pg from 'pg';
+import { heldJobSummary } from '../db/queries/held-jobs.ts';
 import { listLinks } from '../db/queries/practice-links.ts';
 import { recentResyncRequests } from '../db/queries/resync-requests.ts';
 import { pendingJobsByLink, slotStatus } from '../db/queries/status.ts';
@@ -8,12 +9,14 @@ import { ago, bytes, table } from './table.ts';
 export interface StatusReport {
   links: { linkId: number; practiceId: string; locations: string[]; enabled: boolean; status: string; message: string | null; lastConfigPush: Date | null; lastAvailabilityPush: Date | null; pendingJobs: number }[];
   slot: Awaited<ReturnType<typeof slotStatus>>;
+  /** large transactions still in progress whose keys past the in-memory bound are parked */
+  held: Awaited<ReturnType<typeof heldJobSummary>>;
   resyncs: Awaited<ReturnType<typeof recentResyncRequests>>;
 }
 
 export async function statusReport(pool: pg.Pool, slotName: string, jobSchema: string): Promise<StatusReport> {
-  const [links, pending, slot, resyncs] = await Promise.all([
-    listLinks(pool), pendingJobsByLink(pool, jobSchema), slotStatus(pool, slotName), recentResyncRequests(pool, 5),
+  const [links, pending, slot, held, resyncs] = await Promise.all([
+    listLinks(pool), pendingJobsByLink(pool, jobSchema), slotStatus(pool, slotName), heldJobSummary(pool, jobSchema), recentResyncRequests(pool, 5),
   ]);
   return {
     links: links.map((l) => ({
@@ -21,6 +24,7 @@ export async function statusReport(pool: pg.Pool, slotName: string, jobSchema: s
       lastConfigPush: l.lastConfigPushAt, lastAvailabilityPush: l.lastAvailabilityPushAt, pendingJobs: pending.get(l.linkId) ?? 0,
     })),
     slot,
+    held,
     resyncs,
   };
 }
@@ -40,6 +44,7 @@ export function formatStatus(r: StatusReport, now = new Date()): string {
     out.push(`  slot ${r.slot.active ? 'streaming' : 'idle (no connector attached)'}, wal_status ${r.slot.walStatus ?? 'n/a'}, lag ${bytes(r.slot.lagBytes)}, oldest unacknowledged change ${r.slot.oldestPendingEventAt ? ago(r.slot.oldestPendingEventAt, now) : 'none'}`);
     out.push(`  owner ${r.slot.owner ?? 'none'}, last acknowledged ${ago(r.slot.lastAckAt, now)}`);
   }
+  if (r.held.keys > 0) out.push(`  ${r.held.transactions === 1 ? 'a large transaction' : `${r.held.transactions} large transactions`} in progress: ${r.held.keys} job keys parked until ${r.held.transactions === 1 ? 'it commits' : 'they commit'}`);
   if (r.resyncs.length) {
     out.push('');
     out.push('Recent resync requests');

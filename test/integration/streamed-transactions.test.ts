@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReplicationStream, type TransactionSink } from '../../src/cdc/replication-stream.ts';
+import { formatStatus, statusReport } from '../../src/cli/status.ts';
 import { PUBLICATIONS } from '../../src/db/install.ts';
 import { insertLink } from '../../src/db/queries/practice-links.ts';
 import type { RowChange } from '../../src/domain/change-event.ts';
@@ -237,6 +238,11 @@ describe('a large transaction with more distinct keys than are held in memory', 
       await big.query(insertSpread('held-big'));
       await waitFor('keys parked while open', async () => (await heldRows()) >= HELD, 20_000);
       expect(await dayJobs()).toBe(0);
+      // what an on-call engineer sees meanwhile
+      const status = await statusReport(h.db.pool, h.config.CONNECTOR_SLOT_NAME, h.config.CONNECTOR_JOB_SCHEMA);
+      expect(status.held.transactions).toBe(1);
+      expect(status.held.keys).toBeGreaterThanOrEqual(HELD);
+      expect(formatStatus(status)).toMatch(/a large transaction in progress: \d+ job keys parked until it commits/);
 
       // the owner goes while the transaction is open; rows of a transaction
       // that will never be seen again (here: made up) must not outlive a reconnect either

@@ -61,3 +61,11 @@ export async function dropHeldJobs(db: Queryable, schema: string, xid: number): 
 export async function dropAllHeldJobs(db: Queryable, schema: string): Promise<number> {
   return (await db.query(`DELETE FROM ${table(schema)}`)).rowCount ?? 0;
 }
+
+/** For `status`: large transactions in progress with keys parked, and how many (none before the table exists). */
+export async function heldJobSummary(db: Queryable, schema: string): Promise<{ transactions: number; keys: number }> {
+  const exists = await db.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [table(schema)]);
+  if (!exists.rows[0].ok) return { transactions: 0, keys: 0 };
+  const r = await db.query(`SELECT count(DISTINCT xid)::int AS t, count(*)::int AS k FROM ${table(schema)}`);
+  return { transactions: r.rows[0].t, keys: r.rows[0].k };
+}
