@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../../src/config/config.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const NODE = `${ROOT}node_modules/.bin/node`;
+// the installed CLI script (its Node flags included); it execs node, so the pid is the connector's
+const CLI = `${ROOT}bin/he-connector`;
 
 export interface ConnectorChild {
   child: ChildProcess;
@@ -19,7 +20,7 @@ export interface ConnectorChild {
 export function spawnConnectorChild(config: Config, args: string[] = ['--no-workers']): ConnectorChild {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', LOG_LEVEL: 'warn' };
   for (const [k, v] of Object.entries(config)) if (v !== undefined && k !== 'LOG_FORMAT' && k !== 'LOG_LEVEL') env[k] = String(v);
-  const child = spawn(NODE, [`${ROOT}src/cli/main.ts`, 'run', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(CLI, ['run', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   const keep = (b: Buffer) => { tail = (tail + b.toString()).slice(-4000); };
   child.stdout!.on('data', keep);

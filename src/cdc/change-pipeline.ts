@@ -153,11 +153,19 @@ export class ChangePipeline implements TransactionSink {
   }
 
   private async hold(f: Fold): Promise<void> {
-    const list = [...f.keys.values()];
-    await holdJobs(this.o.pool, this.o.jobs.schema, f.xid!, list);
+    // in pages, as they are enqueued: one statement's parameters and one result stay small
+    let page: JobRequest[] = [];
+    for (const job of f.keys.values()) {
+      page.push(job);
+      if (page.length === this.o.maxPendingKeys) {
+        await holdJobs(this.o.pool, this.o.jobs.schema, f.xid!, page);
+        page = [];
+      }
+    }
+    await holdJobs(this.o.pool, this.o.jobs.schema, f.xid!, page);
+    this.stats.heldKeys += f.keys.size;
     f.keys.clear();
     f.held = true;
-    this.stats.heldKeys += list.length;
   }
 
   /** A transaction ended; its keys wait in the group until commit(). */
@@ -193,7 +201,7 @@ export class ChangePipeline implements TransactionSink {
 
   /** A committed transaction's parked keys into pg-boss, a page at a time; then its rows go. */
   private async releaseHeld(xid: number): Promise<void> {
-    const limit = this.o.maxStreamedKeys;
+    const limit = this.o.maxPendingKeys;
     let after: HeldCursor | null = null;
     for (;;) {
       const page = await heldJobsPage(this.o.pool, this.o.jobs.schema, xid, after, limit);

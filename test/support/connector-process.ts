@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../../src/config/config.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const NODE = `${ROOT}node_modules/.bin/node`;
+// the installed CLI script (its Node flags included); it execs node, so the pid is the connector's
+const CLI = `${ROOT}bin/he-connector`;
 
 export interface ConnectorProcess {
   child: ChildProcess;
@@ -16,7 +17,7 @@ export interface ConnectorProcess {
 export function spawnConnector(config: Config, logFile?: string): ConnectorProcess {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', LOG_LEVEL: logFile ? 'debug' : 'warn' };
   for (const [k, v] of Object.entries(config)) if (v !== undefined) env[k] = String(v);
-  const child = spawn(NODE, [`${ROOT}src/cli/main.ts`, 'run'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(CLI, ['run'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (logFile) {
     const out = createWriteStream(logFile, { flags: 'a' });
     child.stdout!.pipe(out);
