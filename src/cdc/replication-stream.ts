@@ -54,7 +54,13 @@ export interface ReplicationStreamOptions {
   publications: readonly string[];
   sink: TransactionSink;
   logger: Logger;
-  onAcknowledged?: (lsn: string) => void;
+  /**
+   * after each confirmed position: `writtenAt` is when the server wrote it
+   * (ms since the epoch: the commit's timestamp, or the heartbeat's), null
+   * when it is the server's current position (a keepalive answered while
+   * idle: caught up now)
+   */
+  onAcknowledged?: (lsn: string, writtenAt: number | null) => void;
   /**
    * Receive large transactions while they are written (PostgreSQL 14+), once
    * the walsender holds more than this many kB of one (its
@@ -100,6 +106,8 @@ interface Msg {
   prefix?: string;
   transactional?: boolean;
   content?: Uint8Array;
+  /** commit and stream commit: microseconds since the Unix epoch */
+  commitTime?: bigint;
   xid?: number;
   subXid?: number;
   firstSegment?: boolean;
@@ -115,8 +123,9 @@ export class ReplicationStream {
   private failed: Error | null = null;
   private lastAcked: string | null = null;
   private stopping = false;
-  /** end LSN of the last transaction whose jobs await the group's flush */
+  /** end LSN of the last transaction whose jobs await the group's flush, and its commit time (ms) */
   private unflushedLsn: string | null = null;
+  private unflushedAt: number | null = null;
   private groupStartedAt = 0;
   /** an asynchronous step is running: what arrives meanwhile waits in `queue` */
   private stepping = false;
@@ -160,7 +169,7 @@ export class ReplicationStream {
       if (!shouldRespond || this.failed) return;
       const idle = !this.inTransaction && this.blockXid === null && this.unflushedLsn === null && !this.stepping;
       const target = idle ? maxLsn(this.lastAcked, lsn) : this.lastAcked;
-      if (target) void this.ack(service, target);
+      if (target) void this.ack(service, target, null);
     });
     // only once the server is in replication mode: a status message before
     // START_REPLICATION answers would be a protocol error
@@ -239,7 +248,8 @@ export class ReplicationStream {
         // our own heartbeat: with nothing in flight, its position is safe to confirm
         if (msg.prefix === HEARTBEAT_PREFIX && !msg.transactional && !this.inTransaction) {
           const flushed = this.flushGroup(service);
-          return flushed ? flushed.then(() => this.ack(service, lsn)) : this.ack(service, lsn);
+          const at = heartbeatTime(msg.content);
+          return flushed ? flushed.then(() => this.ack(service, lsn, at)) : this.ack(service, lsn, at);
         }
         return;
       case 'begin':
@@ -254,7 +264,7 @@ export class ReplicationStream {
       case 'commit':
         this.inTransaction = false;
         this.o.sink.endTransaction();
-        return this.committed(service, msg.commitEndLsn ?? lsn);
+        return this.committed(service, msg.commitEndLsn ?? lsn, msg.commitTime);
       case 'stream_start':
         if (msg.firstSegment) this.openStreams.add(msg.xid!);
         else if (!this.openStreams.has(msg.xid!)) throw new Error(`pgoutput sent a later block of transaction ${msg.xid} without its first one`);
@@ -267,7 +277,7 @@ export class ReplicationStream {
         this.openStreams.delete(msg.xid!);
         const end = msg.commitEndLsn ?? lsn;
         const joined = this.o.sink.streamCommit(msg.xid!);
-        return joined ? joined.then(() => this.committed(service, end)) : this.committed(service, end);
+        return joined ? joined.then(() => this.committed(service, end, msg.commitTime)) : this.committed(service, end, msg.commitTime);
       }
       case 'stream_abort':
         // a rolled-back subtransaction keeps its keys (a spare job re-reads state; see change-pipeline.ts)
@@ -304,8 +314,9 @@ export class ReplicationStream {
     return this.blockXid === null ? this.o.sink.change(c) : this.o.sink.streamChange(this.blockXid, c);
   }
 
-  private committed(service: LogicalReplicationService, endLsn: string): Promise<void> | void {
+  private committed(service: LogicalReplicationService, endLsn: string, commitTime: bigint | undefined): Promise<void> | void {
     this.unflushedLsn = endLsn;
+    this.unflushedAt = commitTime === undefined ? null : Number(commitTime / 1000n);
     if (this.groupStartedAt === 0) this.groupStartedAt = Date.now();
     if (this.o.sink.pendingKeys >= GROUP_MAX_KEYS || Date.now() - this.groupStartedAt >= GROUP_MAX_MS) return this.flushGroup(service);
     // group commit: the rest of this socket read is handled before the
@@ -322,15 +333,16 @@ export class ReplicationStream {
 
   private flushGroup(service: LogicalReplicationService): Promise<void> | void {
     const lsn = this.unflushedLsn;
+    const at = this.unflushedAt;
     if (lsn === null) return;
     return this.o.sink.commit().then(() => {
       if (this.unflushedLsn === lsn) this.unflushedLsn = null;
       this.groupStartedAt = 0;
-      return this.ack(service, lsn);
+      return this.ack(service, lsn, at);
     });
   }
 
-  private async ack(service: LogicalReplicationService, lsn: string): Promise<void> {
+  private async ack(service: LogicalReplicationService, lsn: string, writtenAt: number | null): Promise<void> {
     if (this.lastAcked && !lsnGreater(lsn, this.lastAcked)) {
       await service.acknowledge(this.lastAcked);
       return;
@@ -338,7 +350,7 @@ export class ReplicationStream {
     const ok = await service.acknowledge(lsn);
     if (ok) {
       this.lastAcked = lsn;
-      this.o.onAcknowledged?.(lsn);
+      this.o.onAcknowledged?.(lsn, writtenAt);
     }
   }
 
@@ -346,6 +358,17 @@ export class ReplicationStream {
     this.stopping = true;
     await this.service?.stop().catch(() => {});
   }
+}
+
+/**
+ * When the stream runner's heartbeat message was written (its content: ms
+ * since the epoch, by the server's clock); null for a heartbeat of an earlier
+ * version (a timestamp as text) or anything unreadable.
+ */
+export function heartbeatTime(content: Uint8Array | undefined): number | null {
+  if (!content) return null;
+  const text = Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('latin1');
+  return /^\d{12,14}$/.test(text) ? Number(text) : null;
 }
 
 /** The replication connection's socket (the library pauses it the same way in its flow-control mode). */

@@ -95,7 +95,7 @@ export class StreamRunner {
           publications: this.o.publications,
           sink: this.o.sink,
           logger: this.o.logger,
-          onAcknowledged: (lsn) => void this.onAck(lsn),
+          onAcknowledged: (lsn, writtenAt) => void this.onAck(lsn, writtenAt),
         });
         const started = Date.now();
         try {
@@ -128,7 +128,8 @@ export class StreamRunner {
     this.heartbeat = setInterval(() => {
       // a WAL message travels through the slot; its position is safe to confirm
       // when it arrives with nothing in flight, so the slot advances even when idle
-      this.o.pool.query(`SELECT pg_logical_emit_message(false, $1, now()::text)`, [HEARTBEAT_PREFIX]).catch(() => {});
+      // its content is when it was written (ms, the server's clock): confirming it tells status how current the slot is
+      this.o.pool.query(`SELECT pg_logical_emit_message(false, $1, (extract(epoch FROM clock_timestamp()) * 1000)::bigint::text)`, [HEARTBEAT_PREFIX]).catch(() => {});
       void this.logLag();
     }, this.o.heartbeatSeconds * 1000);
     this.heartbeat.unref();
@@ -143,8 +144,9 @@ export class StreamRunner {
   private async logLag(): Promise<void> {
     try {
       const s = await slotStatus(this.o.pool, this.o.slotName);
-      const oldestAgeSeconds = s.oldestPendingEventAt ? Math.round((Date.now() - s.oldestPendingEventAt.getTime()) / 1000) : 0;
-      const fields = { slot: this.o.slotName, lagBytes: s.lagBytes, oldestPendingChangeAgeSeconds: oldestAgeSeconds };
+      // an upper bound: every unconfirmed change was committed after this
+      const oldestAgeSeconds = s.oldestPendingEventAt ? Math.max(0, Math.round((Date.now() - s.oldestPendingEventAt.getTime()) / 1000)) : null;
+      const fields = { slot: this.o.slotName, lagBytes: s.lagBytes, oldestUnconfirmedChangeAgeAtMostSeconds: oldestAgeSeconds };
       if ((s.lagBytes ?? 0) > LAG_WARN_BYTES) this.o.logger.warn(fields, 'change stream is behind');
       else this.o.logger.debug(fields, 'change stream lag');
     } catch {
@@ -160,13 +162,19 @@ export class StreamRunner {
     ).catch(() => {});
   }
 
-  private async onAck(lsn: string): Promise<void> {
+  private async onAck(lsn: string, writtenAt: number | null): Promise<void> {
     // bookkeeping at most once a second: it must not cost a write per transaction
     if (Date.now() - this.lastAckRecorded < 1000) return;
     this.lastAckRecorded = Date.now();
+    // last_event_at: when the confirmed position was written (a commit's or a
+    // heartbeat's time; now() when it is the server's own current position).
+    // Every change not yet confirmed was committed after it, so status can
+    // bound the age of the oldest one, WAL messages included.
     await this.o.pool.query(
-      `UPDATE healthengine.stream_state SET last_ack_lsn = $2::pg_lsn, last_ack_at = now() WHERE slot_name = $1`,
-      [this.o.slotName, lsn],
+      `UPDATE healthengine.stream_state SET last_ack_lsn = $2::pg_lsn, last_ack_at = now(),
+              last_event_at = coalesce(to_timestamp($3::float8 / 1000), now())
+        WHERE slot_name = $1`,
+      [this.o.slotName, lsn, writtenAt],
     ).catch(() => {});
     // outbox rows exist for DBAs to inspect; once the slot confirmed them they are done
     // (control-table events are for outbox polling: the stream reads those tables directly)

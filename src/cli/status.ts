@@ -4,7 +4,7 @@ import { heldJobSummary } from '../db/queries/held-jobs.ts';
 import { listLinks } from '../db/queries/practice-links.ts';
 import { recentResyncRequests } from '../db/queries/resync-requests.ts';
 import { pendingJobsByLink, slotStatus } from '../db/queries/status.ts';
-import { ago, bytes, table } from './table.ts';
+import { age, ago, bytes, table } from './table.ts';
 
 export interface StatusReport {
   links: { linkId: number; practiceId: string; locations: string[]; enabled: boolean; status: string; message: string | null; lastConfigPush: Date | null; lastAvailabilityPush: Date | null; pendingJobs: number }[];
@@ -41,7 +41,7 @@ export function formatStatus(r: StatusReport, now = new Date()): string {
   out.push('Change stream');
   if (!r.slot.exists) out.push('  replication slot missing: run `he-connector install`');
   else {
-    out.push(`  slot ${r.slot.active ? 'streaming' : 'idle (no connector attached)'}, wal_status ${r.slot.walStatus ?? 'n/a'}, lag ${bytes(r.slot.lagBytes)}, oldest unacknowledged change ${r.slot.oldestPendingEventAt ? ago(r.slot.oldestPendingEventAt, now) : 'none'}`);
+    out.push(`  slot ${r.slot.active ? 'streaming' : 'idle (no connector attached)'}, wal_status ${r.slot.walStatus ?? 'n/a'}, lag ${bytes(r.slot.lagBytes)}, oldest unacknowledged change ${r.slot.oldestPendingEventAt ? `at most ${age(r.slot.oldestPendingEventAt, now)} old` : 'unknown (nothing confirmed yet)'}`);
     out.push(`  owner ${r.slot.owner ?? 'none'}, last acknowledged ${ago(r.slot.lastAckAt, now)}`);
   }
   if (r.held.keys > 0) out.push(`  ${r.held.transactions === 1 ? 'a large transaction' : `${r.held.transactions} large transactions`} in progress: ${r.held.keys} job keys parked until ${r.held.transactions === 1 ? 'it commits' : 'they commit'}`);

@@ -6,12 +6,16 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
 }
 
 export function ago(d: Date | null, now = new Date()): string {
-  if (!d) return 'never';
-  const s = Math.round((now.getTime() - d.getTime()) / 1000);
-  if (s < 60) return `${s}s ago`;
-  if (s < 3600) return `${Math.round(s / 60)}m ago`;
-  if (s < 86400) return `${Math.round(s / 3600)}h ago`;
-  return `${Math.round(s / 86400)}d ago`;
+  return d ? `${age(d, now)} ago` : 'never';
+}
+
+/** How long before `now`: 42s, 5m, 3h, 2d. */
+export function age(d: Date, now = new Date()): string {
+  const s = Math.max(0, Math.round((now.getTime() - d.getTime()) / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.round(s / 60)}m`;
+  if (s < 86400) return `${Math.round(s / 3600)}h`;
+  return `${Math.round(s / 86400)}d`;
 }
 
 export function bytes(n: number | null): string {

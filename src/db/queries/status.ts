@@ -6,6 +6,11 @@ export interface SlotStatus {
   active: boolean;
   walStatus: string | null;
   lagBytes: number | null;
+  /**
+   * every change not yet confirmed was committed after this: the time the
+   * confirmed position was written (recorded by the stream owner), or the
+   * oldest outbox row still there if that is older
+   */
   oldestPendingEventAt: Date | null;
   owner: string | null;
   lastAckAt: Date | null;
@@ -15,7 +20,8 @@ export async function slotStatus(db: Queryable, slotName: string): Promise<SlotS
   const r = await db.query(
     `SELECT s.active, s.wal_status,
             pg_wal_lsn_diff(pg_current_wal_lsn(), s.confirmed_flush_lsn)::bigint AS lag,
-            (SELECT min(created_at) FROM healthengine.change_event WHERE kind <> 'control') AS oldest,
+            -- LEAST skips a NULL: no outbox row waiting, or no position recorded yet
+            LEAST((SELECT min(created_at) FROM healthengine.change_event WHERE kind <> 'control'), st.last_event_at) AS oldest,
             st.owner, st.last_ack_at
      FROM pg_replication_slots s LEFT JOIN healthengine.stream_state st ON st.slot_name = s.slot_name
      WHERE s.slot_name = $1`,
