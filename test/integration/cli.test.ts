@@ -1,5 +1,8 @@
 // The CLI as a DBA and a practice admin use it, as a real process.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installDemoPms } from '../../src/pms-demo/install-demo.ts';
@@ -8,8 +11,8 @@ import { createTestDatabase, type TestDatabase } from '../support/pg.ts';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let db: TestDatabase;
 
-function cli(args: string[], env: Record<string, string> = {}): { code: number; out: string; err: string } {
-  const r = spawnSync(`${ROOT}bin/he-connector`, args, {
+function cli(args: string[], env: Record<string, string> = {}, bin = `${ROOT}bin/he-connector`): { code: number; out: string; err: string } {
+  const r = spawnSync(bin, args, {
     env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, CONNECTOR_SLOT_NAME: `slot_${db.name}`, ...env },
     encoding: 'utf8',
     timeout: 60_000,
@@ -24,6 +27,18 @@ beforeAll(async () => {
 afterAll(async () => db.drop());
 
 describe('he-connector CLI', () => {
+  it('runs through a symlink (npm\'s global bin, the Docker image\'s /usr/local/bin) from any directory', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'he-bin-'));
+    try {
+      symlinkSync(`${ROOT}bin/he-connector`, join(dir, 'he-connector'));
+      const r = cli(['doctor'], {}, join(dir, 'he-connector'));
+      expect(r.err).not.toMatch(/Cannot find module|not found/);
+      expect(r.out).toContain('database');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('doctor fails before install, with the fix, and passes after', () => {
     const before = cli(['doctor']);
     expect(before.code).toBeGreaterThan(0);
