@@ -12,6 +12,7 @@
 // cancel reaches), so past `maxStreamedKeys` they are parked in
 // held_job beside pg-boss's tables (unlogged; see db/queries/held-jobs.ts)
 // and enqueued from there at its commit.
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { RowChange } from '../domain/change-event.ts';
 import { jobs, type JobRequest } from '../domain/jobs.ts';
@@ -69,12 +70,19 @@ interface Fold {
   linksVersion: number;
   maxEventId: number;
   linksChanged: boolean;
-  /** a streamed transaction's xid; whether some of its keys are parked in held_job */
+  /** a streamed transaction's xid; whether some of its keys are parked in held_job, under which connection's token */
   xid: number | null;
   held: boolean;
+  stream: string;
 }
 
 export class ChangePipeline implements TransactionSink {
+  /**
+   * the current connection's token for its rows in held_job, drawn anew at
+   * each reset(); a fold keeps the token it was made under, so a step of an
+   * earlier connection still finishing touches only that connection's rows
+   */
+  private heldStream = randomUUID();
   /** keys of ended transactions awaiting commit(), and of the open (not streamed) one */
   private pending = new Map<string, JobRequest>();
   private open: Fold = this.newFold(this.pending);
@@ -95,7 +103,7 @@ export class ChangePipeline implements TransactionSink {
   }
 
   private newFold(keys: Map<string, JobRequest>, xid: number | null = null): Fold {
-    return { keys, ctx: null, linksVersion: 0, maxEventId: 0, linksChanged: false, xid, held: false };
+    return { keys, ctx: null, linksVersion: 0, maxEventId: 0, linksChanged: false, xid, held: false, stream: this.heldStream };
   }
 
   /** Synchronous unless links and time zones are due to be read. */
@@ -158,11 +166,11 @@ export class ChangePipeline implements TransactionSink {
     for (const job of f.keys.values()) {
       page.push(job);
       if (page.length === this.o.maxPendingKeys) {
-        await holdJobs(this.o.pool, this.o.jobs.schema, f.xid!, page);
+        await holdJobs(this.o.pool, this.o.jobs.schema, f.stream, f.xid!, page);
         page = [];
       }
     }
-    await holdJobs(this.o.pool, this.o.jobs.schema, f.xid!, page);
+    await holdJobs(this.o.pool, this.o.jobs.schema, f.stream, f.xid!, page);
     this.stats.heldKeys += f.keys.size;
     f.keys.clear();
     f.held = true;
@@ -186,7 +194,7 @@ export class ChangePipeline implements TransactionSink {
     this.stats.transactions++;
     if (!f) return; // nothing of it was published
     // its parked keys are enqueued before the commit is acknowledged (the stream waits for this)
-    const held = f.held ? () => this.releaseHeld(xid) : () => undefined;
+    const held = f.held ? () => this.releaseHeld(f) : () => undefined;
     if (f.ctx && f.linksVersion !== this.linksVersion) {
       return this.readShared().then(({ links }) => {
         for (const id of changedLinks(f.ctx!.links, links)) addJob(f.keys, jobs.linkSync(id));
@@ -200,17 +208,17 @@ export class ChangePipeline implements TransactionSink {
   }
 
   /** A committed transaction's parked keys into pg-boss, a page at a time; then its rows go. */
-  private async releaseHeld(xid: number): Promise<void> {
+  private async releaseHeld(f: Fold): Promise<void> {
     const limit = this.o.maxPendingKeys;
     let after: HeldCursor | null = null;
     for (;;) {
-      const page = await heldJobsPage(this.o.pool, this.o.jobs.schema, xid, after, limit);
+      const page = await heldJobsPage(this.o.pool, this.o.jobs.schema, f.stream, f.xid!, after, limit);
       if (page.length > 0) await this.enqueue(page);
       if (page.length < limit) break;
       const last = page[page.length - 1]!;
       after = { queue: last.queue, key: last.key };
     }
-    await dropHeldJobs(this.o.pool, this.o.jobs.schema, xid);
+    await dropHeldJobs(this.o.pool, this.o.jobs.schema, f.stream, f.xid!);
   }
 
   private joinGroup(f: Fold): void {
@@ -224,7 +232,7 @@ export class ChangePipeline implements TransactionSink {
     if (!f) return;
     this.streamed.delete(xid);
     this.stats.streamedAborts++;
-    if (f.held) return dropHeldJobs(this.o.pool, this.o.jobs.schema, xid);
+    if (f.held) return dropHeldJobs(this.o.pool, this.o.jobs.schema, f.stream, xid);
   }
 
   private ended(f: Fold): void {
@@ -263,6 +271,7 @@ export class ChangePipeline implements TransactionSink {
    */
   async reset(): Promise<void> {
     this.discard();
+    this.heldStream = randomUUID();
     if (!this.heldTableReady) {
       await createHeldJobTable(this.o.pool, this.o.jobs.schema);
       this.heldTableReady = true;

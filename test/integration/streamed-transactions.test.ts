@@ -10,7 +10,9 @@ import { formatStatus, statusReport } from '../../src/cli/status.ts';
 import { PUBLICATIONS } from '../../src/db/install.ts';
 import { insertLink } from '../../src/db/queries/practice-links.ts';
 import type { RowChange } from '../../src/domain/change-event.ts';
-import { QUEUES } from '../../src/domain/jobs.ts';
+import { QUEUES, type JobRequest } from '../../src/domain/jobs.ts';
+import { ChangePipeline } from '../../src/cdc/change-pipeline.ts';
+import type { JobQueue } from '../../src/jobs/job-queue.ts';
 import { lsnToBigInt } from '../../src/cdc/lsn.ts';
 import { createHarness, testLogger, waitFor, type Harness } from '../support/connector-harness.ts';
 
@@ -247,7 +249,7 @@ describe('a large transaction with more distinct keys than are held in memory', 
       // the owner goes while the transaction is open; rows of a transaction
       // that will never be seen again (here: made up) must not outlive a reconnect either
       await c.stop();
-      await h.db.pool.query(`INSERT INTO healthengine_jobs.held_job (xid, queue, key, data) VALUES (1, $1, 'stale', '{}')`, [QUEUES.availabilityPush]);
+      await h.db.pool.query(`INSERT INTO healthengine_jobs.held_job (stream, xid, queue, key, data) VALUES ('a-connection-gone', 1, $1, 'stale', '{}')`, [QUEUES.availabilityPush]);
       c = await h.startConnector({}, { workers: false, limits });
       await waitFor('the transaction streamed again and parked anew', () => c.pipeline.stats.heldKeys >= HELD, 20_000);
       expect((await h.db.pool.query(`SELECT count(*)::int AS n FROM healthengine_jobs.held_job WHERE key = 'stale'`)).rows[0].n).toBe(0);
@@ -258,6 +260,47 @@ describe('a large transaction with more distinct keys than are held in memory', 
     }
     await waitFor('every day enqueued once the transaction committed', async () => (await dayJobs()) === DAYS, 20_000);
     await waitFor('the parked rows gone', async () => (await heldRows()) === 0);
+  });
+});
+
+describe('parked keys of an owner that lost the stream', () => {
+  // An owner whose lock connection died stops its stream, but a step it had
+  // started (enqueuing a committed transaction's parked keys, dropping an
+  // aborted one's) may still be running when the next owner streams the same
+  // transaction again and parks its keys anew: neither may delete the other's.
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness('streamed_owners', 'http://127.0.0.1:9/pms-api/v1');
+    await h.db.pool.query(`CREATE SCHEMA IF NOT EXISTS ${h.config.CONNECTOR_JOB_SCHEMA}`);
+  });
+  afterAll(async () => h?.stop());
+
+  /** a pipeline whose queue only records what it is given (the queue is not what is tested) */
+  const pipeline = () => {
+    const enqueued: string[] = [];
+    const jobs = { schema: h.config.CONNECTOR_JOB_SCHEMA, enqueue: async (list: readonly JobRequest[]) => { enqueued.push(...list.map((j) => j.key)); return list.length; } } as unknown as JobQueue;
+    return { p: new ChangePipeline({ pool: h.db.pool, jobs, debounceSeconds: 0, horizonDays: 14, logger: testLogger(), maxStreamedKeys: 1 }), enqueued };
+  };
+  const cancelled = (appointmentId: string): RowChange => ({ table: 'change_event', event: {
+    eventId: 0, origin: 'pms', kind: 'appointment_state', configKind: null, locationId: null, calendarId: null, atFrom: null, atTo: null,
+    localFrom: null, localTo: null, weekday: null, appointmentId, appointmentState: 'cancelled',
+  } });
+
+  it('the old owner dropping its rows for a transaction leaves the new owner\'s rows for it, which reach the queue at its commit', async () => {
+    const xid = 4242;
+    const old = pipeline();
+    await old.p.reset();
+    for (const id of ['801', '802']) await old.p.streamChange(xid, cancelled(id));
+
+    const next = pipeline();
+    await next.p.reset();
+    for (const id of ['801', '802', '803']) await next.p.streamChange(xid, cancelled(id));
+
+    await old.p.streamAbort(xid); // the old owner's last step
+    await next.p.streamCommit(xid);
+    await next.p.commit();
+    expect(next.enqueued.sort()).toEqual(['appt:801:cancelled', 'appt:802:cancelled', 'appt:803:cancelled']);
+    expect(old.enqueued).toEqual([]);
   });
 });
 

@@ -5,6 +5,11 @@
 // are bounded only by the data it touches. Rows live from its first streamed
 // block to its commit (moved into pg-boss) or rollback (deleted).
 //
+// Rows belong to one replication connection (`stream`, a token the pipeline
+// draws at each connection): an owner that lost its lock may still be
+// finishing a step while the next owner streams the same transaction again,
+// and neither may delete the other's rows.
+//
 // The table is the connector's working state, like pg-boss's own tables
 // beside it in CONNECTOR_JOB_SCHEMA, so the connector creates it: no
 // install step, no grant. UNLOGGED: the stream owner empties it whenever it
@@ -19,22 +24,23 @@ const table = (schema: string) => `${schema}.held_job`;
 
 export async function createHeldJobTable(db: Queryable, schema: string): Promise<void> {
   await db.query(`CREATE UNLOGGED TABLE IF NOT EXISTS ${table(schema)} (
+    stream text   NOT NULL,
     xid    bigint NOT NULL,
     queue  text   NOT NULL,
     key    text   NOT NULL,
     data   jsonb  NOT NULL,
-    PRIMARY KEY (xid, queue, key)
+    PRIMARY KEY (stream, xid, queue, key)
   )`);
 }
 
 /** Adds keys to a transaction's held set (a key already held takes the newer data, as in memory). */
-export async function holdJobs(db: Queryable, schema: string, xid: number, list: readonly JobRequest[]): Promise<void> {
+export async function holdJobs(db: Queryable, schema: string, stream: string, xid: number, list: readonly JobRequest[]): Promise<void> {
   if (list.length === 0) return;
   await db.query(
-    `INSERT INTO ${table(schema)} (xid, queue, key, data)
-     SELECT $1, q, k, d::jsonb FROM unnest($2::text[], $3::text[], $4::text[]) AS t(q, k, d)
-     ON CONFLICT (xid, queue, key) DO UPDATE SET data = excluded.data`,
-    [xid, list.map((j) => j.queue), list.map((j) => j.key), list.map((j) => JSON.stringify(j.data))],
+    `INSERT INTO ${table(schema)} (stream, xid, queue, key, data)
+     SELECT $1, $2, q, k, d::jsonb FROM unnest($3::text[], $4::text[], $5::text[]) AS t(q, k, d)
+     ON CONFLICT (stream, xid, queue, key) DO UPDATE SET data = excluded.data`,
+    [stream, xid, list.map((j) => j.queue), list.map((j) => j.key), list.map((j) => JSON.stringify(j.data))],
   );
 }
 
@@ -42,22 +48,22 @@ export async function holdJobs(db: Queryable, schema: string, xid: number, list:
 export interface HeldCursor { queue: string; key: string }
 
 /** One page of a transaction's held keys, in (queue, key) order. */
-export async function heldJobsPage(db: Queryable, schema: string, xid: number, after: HeldCursor | null, limit: number): Promise<JobRequest[]> {
+export async function heldJobsPage(db: Queryable, schema: string, stream: string, xid: number, after: HeldCursor | null, limit: number): Promise<JobRequest[]> {
   const r = await db.query(
     `SELECT queue, key, data FROM ${table(schema)}
-      WHERE xid = $1 AND ($2::text IS NULL OR (queue, key) > ($2, $3))
-      ORDER BY queue, key LIMIT $4`,
-    [xid, after?.queue ?? null, after?.key ?? null, limit],
+      WHERE stream = $1 AND xid = $2 AND ($3::text IS NULL OR (queue, key) > ($3, $4))
+      ORDER BY queue, key LIMIT $5`,
+    [stream, xid, after?.queue ?? null, after?.key ?? null, limit],
   );
   return r.rows.map((x) => ({ queue: x.queue, key: x.key, data: x.data }) as JobRequest);
 }
 
 /** A transaction's held keys are enqueued, or it rolled back. */
-export async function dropHeldJobs(db: Queryable, schema: string, xid: number): Promise<void> {
-  await db.query(`DELETE FROM ${table(schema)} WHERE xid = $1`, [xid]);
+export async function dropHeldJobs(db: Queryable, schema: string, stream: string, xid: number): Promise<void> {
+  await db.query(`DELETE FROM ${table(schema)} WHERE stream = $1 AND xid = $2`, [stream, xid]);
 }
 
-/** A new replication connection: every unfinished transaction will be sent again. */
+/** A new replication connection: every unfinished transaction will be sent again, whoever parked its keys. */
 export async function dropAllHeldJobs(db: Queryable, schema: string): Promise<number> {
   return (await db.query(`DELETE FROM ${table(schema)}`)).rowCount ?? 0;
 }
