@@ -46,10 +46,14 @@ class RecordingSink implements TransactionSink {
   reset(): void { this.open = []; this.streams.clear(); }
 }
 
-/** ROWS appointments at location 2 (practitioner 4) on the fifth practice-local day from today, tagged so they can be found. */
-const insertMany = (tag: string, rows = ROWS) => `
+/**
+ * `rows` appointments at location 2 (practitioner 4), tagged so they can be
+ * found, on the practice-local day `day` (SQL over the row number g) from
+ * today: by default all on the fifth.
+ */
+const insertMany = (tag: string, rows = ROWS, day = '5') => `
   INSERT INTO pms.appointment (clinic_id, practitioner_id, patient_id, starts_at, duration_minutes, notes)
-  SELECT 2, 4, 1, (((now() AT TIME ZONE 'Australia/Sydney')::date + 5 + time '09:00') AT TIME ZONE 'Australia/Sydney') + g * interval '1 second', 15, '${tag}'
+  SELECT 2, 4, 1, (((now() AT TIME ZONE 'Australia/Sydney')::date + ${day} + time '09:00') AT TIME ZONE 'Australia/Sydney') + g * interval '1 second', 15, '${tag}'
   FROM generate_series(1, ${rows}) g`;
 
 const availabilityCount = (changes: RowChange[]) => changes.filter((c) => c.table === 'change_event' && c.event.kind === 'availability').length;
@@ -209,10 +213,7 @@ describe('a large transaction with more distinct keys than are held in memory', 
   afterAll(async () => h?.stop());
 
   /** ROWS appointments spread over DAYS practice-local days from tomorrow: one availability key per day */
-  const insertSpread = (tag: string) => `
-    INSERT INTO pms.appointment (clinic_id, practitioner_id, patient_id, starts_at, duration_minutes, notes)
-    SELECT 2, 4, 1, (((now() AT TIME ZONE 'Australia/Sydney')::date + 1 + g % ${DAYS} + time '09:00') AT TIME ZONE 'Australia/Sydney') + g * interval '1 second', 15, '${tag}'
-    FROM generate_series(1, ${ROWS}) g`;
+  const insertSpread = (tag: string) => insertMany(tag, ROWS, `1 + g % ${DAYS}`);
   const dayJobs = async () => (await h.db.pool.query(
     `SELECT count(*)::int AS n FROM healthengine_jobs.job WHERE name = $1 AND data->>'calendarId' = 'prac-4'
        AND (data->>'date')::date BETWEEN (now() AT TIME ZONE 'Australia/Sydney')::date + 1 AND (now() AT TIME ZONE 'Australia/Sydney')::date + ${DAYS}`,
