@@ -107,7 +107,7 @@ export function buildCli(): Command {
     .option('--json', 'machine-readable output')
     .action(async (o: { json?: boolean }) => {
       const c = config(false);
-      const r = await withPool(c, (pool) => statusReport(pool, c.CONNECTOR_SLOT_NAME, c.CONNECTOR_JOB_SCHEMA));
+      const r = await withPool(c, (pool) => statusReport(pool, c.CONNECTOR_SLOT_NAME, c.CONNECTOR_JOB_SCHEMA, c.CONNECTOR_CAPTURE_MODE));
       console.log(o.json ? JSON.stringify(r, null, 2) : formatStatus(r));
     });
 

@@ -129,7 +129,7 @@ async function walkthrough(server: EmbeddedServer, opts: { keepRunning: boolean 
 
   step(6, 'What a practice admin sees: he-connector status');
   await sleep(1500);
-  say(formatStatus(await statusReport(pool, config.CONNECTOR_SLOT_NAME, config.CONNECTOR_JOB_SCHEMA)).split('\n').map((l) => `   ${l}`).join('\n'));
+  say(formatStatus(await statusReport(pool, config.CONNECTOR_SLOT_NAME, config.CONNECTOR_JOB_SCHEMA, config.CONNECTOR_CAPTURE_MODE)).split('\n').map((l) => `   ${l}`).join('\n'));
   say(`\n   Calls Healthengine received: ${sandbox.admin.calls().map((c) => `${c.method} ${c.path}`).filter((v, i, a) => a.indexOf(v) === i).join(', ')}`);
   say('   Not in this version yet: patient bookings written into the PMS (Healthengine request handling).');
 

@@ -32,6 +32,12 @@ export async function slotStatus(db: Queryable, slotName: string): Promise<SlotS
   return { exists: true, active: x.active, walStatus: x.wal_status, lagBytes: x.lag === null ? null : Number(x.lag), oldestPendingEventAt: x.oldest, owner: x.owner, lastAckAt: x.last_ack_at };
 }
 
+/** Outbox-poll mode: the outbox is the queue; what waits in it, and since when. */
+export async function outboxBacklog(db: Queryable): Promise<{ waiting: number; oldestAt: Date | null }> {
+  const r = await db.query(`SELECT count(*)::int AS n, min(created_at) AS oldest FROM healthengine.change_event`);
+  return { waiting: r.rows[0].n, oldestAt: r.rows[0].oldest };
+}
+
 /** What a replication connection is set up from, read before each connection. */
 export interface StreamStartFacts {
   serverVersionNum: number;
