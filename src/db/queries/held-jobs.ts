@@ -17,6 +17,7 @@
 // their start, so nothing in it must survive a crash; and it writes no WAL
 // for the PMS database to keep or the walsender to read.
 import type { JobRequest } from '../../domain/jobs.ts';
+import { tableExists } from './catalog.ts';
 import type { Queryable } from './practice-links.ts';
 
 /** `schema` is CONNECTOR_JOB_SCHEMA, a validated lower-case identifier. */
@@ -70,8 +71,7 @@ export async function dropAllHeldJobs(db: Queryable, schema: string): Promise<nu
 
 /** For `status`: large transactions in progress with keys parked, and how many (none before the table exists). */
 export async function heldJobSummary(db: Queryable, schema: string): Promise<{ transactions: number; keys: number }> {
-  const exists = await db.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [table(schema)]);
-  if (!exists.rows[0].ok) return { transactions: 0, keys: 0 };
+  if (!(await tableExists(db, table(schema)))) return { transactions: 0, keys: 0 };
   const r = await db.query(`SELECT count(DISTINCT xid)::int AS t, count(*)::int AS k FROM ${table(schema)}`);
   return { transactions: r.rows[0].t, keys: r.rows[0].k };
 }

@@ -1,4 +1,5 @@
 // Reads behind `status`: what a practice admin and an on-call engineer need.
+import { tableExists } from './catalog.ts';
 import type { Queryable } from './practice-links.ts';
 
 export interface SlotStatus {
@@ -60,8 +61,7 @@ export async function streamStartFacts(db: Queryable, slotName: string): Promise
 
 /** Jobs waiting or running per link, from pg-boss's job table. */
 export async function pendingJobsByLink(db: Queryable, jobSchema: string): Promise<Map<number, number>> {
-  const exists = await db.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [`${jobSchema}.job`]);
-  if (!exists.rows[0].ok) return new Map();
+  if (!(await tableExists(db, `${jobSchema}.job`))) return new Map();
   const r = await db.query(
     `SELECT (data->>'linkId')::bigint AS link_id, count(*)::int AS n FROM ${jobSchema}.job
      WHERE state IN ('created','retry','active') AND data ? 'linkId' GROUP BY 1`,
